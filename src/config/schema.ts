@@ -1,0 +1,198 @@
+import { z } from 'zod';
+
+/**
+ * The config file's schema: the single place where keys, types and defaults
+ * live. Every object is strict, so a misspelt or removed key is an error
+ * instead of a silently ignored setting.
+ */
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const durationMs = z.number().int().min(0);
+const positiveMs = z.number().int().min(1);
+const realmName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s#]+$/, 'must be a WAMP URI without spaces or "#"');
+
+export const onNotReadyValues = ['queue', 'reject', 'pass'] as const;
+const onNotReady = z.enum(onNotReadyValues);
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL');
+const wsUrl = z
+  .string()
+  .url()
+  .refine((u) => /^wss?:$/.test(new URL(u).protocol), 'must be a ws:// or wss:// URL');
+
+const realmPolicyFields = {
+  onNotReady: onNotReady.optional(),
+  queueTimeoutMs: positiveMs.optional(),
+  maxQueued: z.number().int().min(0).optional(),
+  retryAfterSeconds: z.number().int().min(0).optional(),
+  releasePerSecond: z.number().min(0).optional(),
+};
+
+const defaultsSchema = z
+  .strictObject({
+    onNotReady: onNotReady.default('queue'),
+    queueTimeoutMs: positiveMs.default(30_000),
+    maxQueued: z.number().int().min(0).default(1000),
+    retryAfterSeconds: z.number().int().min(0).default(5),
+    releasePerSecond: z.number().min(0).default(0),
+  })
+  .prefault({});
+
+const realmSchema = z.strictObject({
+  name: realmName,
+  required: z.boolean().default(true),
+  paths: z.array(z.string().regex(/^\//, 'must start with "/"')).default([]),
+  ...realmPolicyFields,
+});
+
+const sourceName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+  .optional();
+
+const crossbarSource = z
+  .strictObject({
+    type: z.literal('crossbar'),
+    name: sourceName,
+    url: wsUrl,
+    realm: z.string().min(1).default('default'),
+    authid: z.string().min(1),
+    authrole: z.string().min(1).default('owner'),
+    privateKeyFile: z.string().min(1).optional(),
+    privateKeyEnv: z.string().min(1).optional(),
+    node: z.string().min(1),
+    webcluster: z.string().min(1),
+    pollIntervalMs: positiveMs.default(2000),
+    callTimeoutMs: positiveMs.default(5000),
+    subscribe: z.boolean().default(true),
+    /** Optional role check: a realm is ready only if some route maps each of these roles. */
+    roles: z.array(z.string().min(1)).default([]),
+    reconnect: z
+      .strictObject({ initialDelayMs: positiveMs.default(500), maxDelayMs: positiveMs.default(10_000) })
+      .prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.privateKeyFile === undefined) === (s.privateKeyEnv === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privateKeyFile'],
+        message: 'give exactly one of privateKeyFile or privateKeyEnv',
+      });
+    }
+  });
+
+const probeSource = z.strictObject({
+  type: z.literal('probe'),
+  name: sourceName,
+  /** WebSocket URL probed; default: upstream.url as ws(s) with `path`. */
+  url: wsUrl.optional(),
+  path: z.string().regex(/^\//).default('/ws'),
+  intervalMs: positiveMs.default(1000),
+  timeoutMs: positiveMs.default(3000),
+  /** Consecutive equal results needed before the probe flips a realm (parallel workers share a port). */
+  consecutive: z.number().int().min(1).max(100).default(2),
+  serializer: z.enum(['json', 'msgpack', 'cbor']).default('json'),
+});
+
+const httpSource = z.strictObject({
+  type: z.literal('http'),
+  name: sourceName,
+  url: httpUrl,
+  intervalMs: positiveMs.default(1000),
+  timeoutMs: positiveMs.default(3000),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+const staticSource = z.strictObject({
+  type: z.literal('static'),
+  name: sourceName,
+  ready: z.array(realmName).default([]),
+  notReady: z.array(realmName).default([]),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [crossbarSource, probeSource, httpSource, staticSource]);
+
+export const configSchema = z
+  .strictObject({
+    listen: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(8080) }).prefault({}),
+    admin: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(9090) }).prefault({}),
+    upstream: z.strictObject({
+      url: httpUrl,
+      /** Deadline for the upstream TCP connect + handshake of an admitted client. */
+      connectTimeoutMs: positiveMs.default(10_000),
+    }),
+    defaults: defaultsSchema,
+    realms: z.array(realmSchema).default([]),
+    unknownRealm: z.enum(['pass', 'reject']).default('pass'),
+    realmFrom: z
+      .array(z.enum(['path', 'query', 'header', 'hello']))
+      .min(1)
+      .default(['path', 'query', 'hello']),
+    maxQueuedTotal: z.number().int().min(0).default(10_000),
+    hello: z
+      .strictObject({
+        timeoutMs: positiveMs.default(10_000),
+        maxBytes: z.number().int().min(64).max(16 * 1024 * 1024).default(65_536),
+        readmitOnAbort: z.boolean().default(true),
+        readmitMaxDelayMs: positiveMs.default(2000),
+      })
+      .prefault({}),
+    readiness: z
+      .strictObject({
+        combine: z.enum(['all', 'any']).default('all'),
+        staleAfterMs: positiveMs.default(15_000),
+        onStale: z.enum(['keep', 'notReady']).default('keep'),
+        failOpenAfterMs: positiveMs.nullable().default(null),
+        sources: z.array(sourceSchema).min(1, 'list at least one readiness source'),
+      }),
+    shutdown: z
+      .strictObject({ delayMs: durationMs.default(5000), drainTimeoutMs: durationMs.default(30_000) })
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.realms.forEach((r, i) => {
+      if (seen.has(r.name)) {
+        ctx.addIssue({ code: 'custom', path: ['realms', i, 'name'], message: `duplicate realm "${r.name}" (also realms[${seen.get(r.name)}])` });
+      } else seen.set(r.name, i);
+    });
+    const pathOwner = new Map<string, string>();
+    c.realms.forEach((r, i) =>
+      r.paths.forEach((p, j) => {
+        const other = pathOwner.get(p);
+        if (other !== undefined && other !== r.name) {
+          ctx.addIssue({ code: 'custom', path: ['realms', i, 'paths', j], message: `path "${p}" already belongs to realm "${other}"` });
+        } else pathOwner.set(p, r.name);
+      }),
+    );
+    const names = new Map<string, number>();
+    c.readiness.sources.forEach((s, i) => {
+      const n = s.name ?? s.type;
+      if (s.name !== undefined && names.has(n)) {
+        ctx.addIssue({ code: 'custom', path: ['readiness', 'sources', i, 'name'], message: `duplicate source name "${n}"` });
+      }
+      names.set(n, i);
+    });
+    if (c.listen.port !== 0 && c.listen.port === c.admin.port && c.listen.host === c.admin.host) {
+      ctx.addIssue({ code: 'custom', path: ['admin', 'port'], message: 'the admin port must differ from the client port' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type SourceConfig = Config['readiness']['sources'][number];
+export type CrossbarSourceConfig = Extract<SourceConfig, { type: 'crossbar' }>;
+export type ProbeSourceConfig = Extract<SourceConfig, { type: 'probe' }>;
+export type HttpSourceConfig = Extract<SourceConfig, { type: 'http' }>;
+export type StaticSourceConfig = Extract<SourceConfig, { type: 'static' }>;
+export type RealmConfig = Config['realms'][number];
+export type OnNotReady = (typeof onNotReadyValues)[number];
