@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, destination, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -29,9 +29,9 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
       level: opts.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+    opts.destination ?? destination({ dest: 1, sync: false }),
   );
 }
 

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { configSchema, type Config } from './schema.js';
+import { ErrorCodes, RealmgateError } from '../errors.js';
+
+/** One problem found in a config: where (a dotted path) and why. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Thrown by loadConfig/parseConfig with every problem found, not just the first. */
+export class ConfigError extends RealmgateError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: ConfigProblem[], source: string) {
+    super(
+      ErrorCodes.CONFIG_INVALID,
+      `invalid config ${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
+        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE_VAR = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in every string value (not in keys).
+ * Substitution happens after YAML parsing so a value can never inject YAML
+ * structure; a value that is exactly one reference is re-read as a YAML scalar
+ * so `port: ${PORT}` becomes a number.
+ */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: ConfigProblem[], path: string[] = []): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE_VAR.exec(value);
+    const lookup = (name: string, fallback: string | undefined): string => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      problems.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
+      return '';
+    };
+    if (whole) {
+      const text = lookup(whole[1]!, whole[2]);
+      const scalar: unknown = parseYaml(text);
+      return typeof scalar === 'number' || typeof scalar === 'boolean' || scalar === null ? scalar : text;
+    }
+    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => lookup(name, fallback));
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, problems, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, problems, [...path, k])]),
+    );
+  }
+  return value;
+}
+
+/** Parses YAML or JSON text (JSON is YAML), substitutes env, validates, freezes. */
+export function parseConfig(text: string, opts: { env?: NodeJS.ProcessEnv; source?: string } = {}): Config {
+  const source = opts.source ?? '(inline)';
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })), source);
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ path: '', message: 'the config must be a mapping of keys (YAML or JSON object)' }], source);
+  }
+  const problems: ConfigProblem[] = [];
+  const substituted = substituteEnv(raw, opts.env ?? process.env, problems);
+  const result = configSchema.safeParse(substituted);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({ path: issue.path.join('.'), message: issue.message });
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems, source);
+  return deepFreeze(result.data);
+}
+
+/** Reads FILE (YAML or JSON) and validates it; every problem is reported together. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RealmgateError(ErrorCodes.CONFIG_READ, `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfig(text, { env, source: file });
+}
+
+/** The effective config with secrets replaced, for `check-config` and /status. */
+export function redactConfig(config: Config): unknown {
+  return JSON.parse(
+    JSON.stringify(config, (key, value: unknown) => {
+      if (key === 'headers' && value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value).map((h) => [h, '[redacted]']));
+      }
+      if ((key === 'url' || key.endsWith('Url')) && typeof value === 'string') return redactUrl(value);
+      return value;
+    }),
+  );
+}
+
+function redactUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    if (!url.password) return u;
+    url.password = 'redacted';
+    return url.toString();
+  } catch {
+    return u;
+  }
+}
+
+function deepFreeze<T>(obj: T): T {
+  if (obj && typeof obj === 'object') {
+    for (const v of Object.values(obj)) deepFreeze(v);
+    Object.freeze(obj);
+  }
+  return obj;
+}

@@ -1,0 +1,142 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const OUTCOMES = [
+  'forwarded',
+  'forwarded_after_wait',
+  'rejected_not_ready',
+  'rejected_queue_full',
+  'queue_timeout',
+  'client_gone',
+  'upstream_error',
+  'draining',
+  'bad_request',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Label used for realms the gate does not guard, so a client cannot blow up label cardinality. */
+export const UNKNOWN_REALM_LABEL = '_unknown';
+
+/** Live state the gauges read at scrape time (nothing is updated on the hot path). */
+export interface MetricsState {
+  realms(): { name: string; ready: boolean }[];
+  queueDepth(realm: string): number;
+  tunnels(): ReadonlyMap<string, number>;
+  sources(): { name: string; up: boolean; lastSuccess: number | null; polls: { ok: number; error: number } }[];
+  draining(): boolean;
+}
+
+/**
+ * All realmgate metrics on an injected Registry, so two gates in one process
+ * (tests) never share counters.
+ */
+export function createMetrics(registry: Registry, state: MetricsState, opts: { defaultMetrics?: boolean } = {}) {
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'realmgate_' });
+  const registers = [registry];
+
+  new Gauge({
+    name: 'realmgate_realm_ready',
+    help: '1 when the realm is ready (combined sources), else 0',
+    labelNames: ['realm'],
+    registers,
+    collect() {
+      this.reset();
+      for (const r of state.realms()) this.set({ realm: r.name }, r.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_queue_depth',
+    help: 'Clients currently held for the realm',
+    labelNames: ['realm'],
+    registers,
+    collect() {
+      this.reset();
+      for (const r of state.realms()) this.set({ realm: r.name }, state.queueDepth(r.name));
+    },
+  });
+  const queueWait = new Histogram({
+    name: 'realmgate_queue_wait_seconds',
+    help: 'How long held clients waited before admission or refusal',
+    labelNames: ['realm'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+    registers,
+  });
+  const connections = new Counter({
+    name: 'realmgate_connections_total',
+    help: 'Client connections by outcome',
+    labelNames: ['realm', 'outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'realmgate_tunnels_active',
+    help: 'Open client↔upstream tunnels',
+    labelNames: ['realm'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [realm, n] of state.tunnels()) this.set({ realm }, n);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_source_up',
+    help: '1 when the readiness source answered its last attempt',
+    labelNames: ['source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of state.sources()) this.set({ source: s.name }, s.up ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'realmgate_source_polls_total',
+    help: 'Readiness source answers by result (ok | error)',
+    labelNames: ['source', 'result'],
+    registers,
+    // The registry counts; the counter mirrors it at scrape time (no per-poll metric work).
+    collect() {
+      this.reset();
+      for (const s of state.sources()) {
+        this.inc({ source: s.name, result: 'ok' }, s.polls.ok);
+        this.inc({ source: s.name, result: 'error' }, s.polls.error);
+      }
+    },
+  });
+  new Gauge({
+    name: 'realmgate_source_last_success_timestamp_seconds',
+    help: 'Unix time of the source’s last successful answer',
+    labelNames: ['source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of state.sources()) if (s.lastSuccess !== null) this.set({ source: s.name }, s.lastSuccess / 1000);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_draining',
+    help: '1 while the gate drains for shutdown',
+    registers,
+    collect() {
+      this.set(state.draining() ? 1 : 0);
+    },
+  });
+  const readmissions = new Counter({
+    name: 'realmgate_readmissions_total',
+    help: 'Clients put back in the queue after the upstream refused their realm (HELLO mode)',
+    labelNames: ['realm'],
+    registers,
+  });
+
+  return {
+    registry,
+    connection(realm: string, outcome: Outcome): void {
+      connections.inc({ realm, outcome });
+    },
+    queueWait(realm: string, seconds: number): void {
+      queueWait.observe({ realm }, seconds);
+    },
+    readmission(realm: string): void {
+      readmissions.inc({ realm });
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

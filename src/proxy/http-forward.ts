@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createProxyServer } from 'http-proxy-3';
+import type { Logger } from '../logger.js';
+
+/**
+ * Plain HTTP (no upgrade) goes to the upstream unchanged but for
+ * X-Forwarded-For/-Proto/-Host, through http-proxy-3 (the maintained rewrite
+ * of http-proxy 1.18, whose WebSocket and socket-leak bugs it fixes).
+ */
+export function createHttpForward(opts: { upstreamUrl: string; timeoutMs: number; logger: Logger }) {
+  const proxy = createProxyServer({ target: opts.upstreamUrl, xfwd: true, proxyTimeout: opts.timeoutMs, ws: false });
+  // Without a listener, http-proxy-3 rethrows errors; every error is answered per request below.
+  proxy.on('error', () => {});
+
+  return {
+    forward(req: IncomingMessage, res: ServerResponse, onError: (err: Error) => void): void {
+      proxy.web(req, res, {}, (err) => {
+        const e = err as NodeJS.ErrnoException;
+        onError(e);
+        if (res.headersSent || res.destroyed) {
+          res.destroy();
+          return;
+        }
+        const body = JSON.stringify({
+          error: 'upstream_error',
+          message: `upstream ${opts.upstreamUrl} unavailable: ${e.code ?? e.message}`,
+        });
+        res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+        res.end(body);
+        opts.logger.debug({ err: e.message, url: req.url }, 'HTTP forward failed');
+      });
+    },
+    close(): void {
+      proxy.close();
+    },
+  };
+}

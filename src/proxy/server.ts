@@ -1,0 +1,89 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ErrorCodes, RealmgateError } from '../errors.js';
+import type { GateContext } from './gate-context.js';
+import { realmLabel } from './gate-context.js';
+import { createHttpForward } from './http-forward.js';
+import { badRequest, writeRaw } from './reject.js';
+import { createUpgradeGate, type HelloHandler } from './upgrade-gate.js';
+
+/** Node's default is 16 KiB; a larger head is refused with 431 before it is buffered. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The client-facing server: plain HTTP is forwarded, upgrades go through the
+ * gate. A plain node:http server (not fastify) because the upgrade path needs
+ * the raw socket and the HTTP path needs nothing but forwarding.
+ */
+export class DataPlane {
+  readonly #ctx: GateContext;
+  readonly #server: http.Server;
+  readonly #forward: ReturnType<typeof createHttpForward>;
+  #closed = false;
+
+  constructor(ctx: GateContext, helloHandler?: HelloHandler) {
+    this.#ctx = ctx;
+    this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
+    this.#server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 });
+    this.#server.on('request', (req, res) => {
+      if (ctx.admission.draining) res.setHeader('connection', 'close');
+      this.#forward.forward(req, res, () => {});
+    });
+    this.#server.on('upgrade', createUpgradeGate(ctx, helloHandler));
+    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+  }
+
+  /** Malformed HTTP never crashes the gate: a 4xx if the socket still takes it, else it is cut. */
+  #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request');
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      writeRaw(socket, 431, 'Request Header Fields Too Large', JSON.stringify({ error: 'bad_request', message: `request head larger than ${MAX_HEADER_BYTES} bytes` }));
+      return;
+    }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      writeRaw(socket, 408, 'Request Timeout', JSON.stringify({ error: 'bad_request', message: 'request timed out' }));
+      return;
+    }
+    badRequest(socket, `malformed HTTP request (${err.code ?? 'parse error'})`);
+  }
+
+  listen(host: string, port: number): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void =>
+        reject(new RealmgateError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
+      this.#server.once('error', onError);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', onError);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  address(): AddressInfo {
+    return this.#server.address() as AddressInfo;
+  }
+
+  /**
+   * Stops accepting connections; open tunnels and in-flight HTTP go on (the
+   * lifecycle waits for tunnels itself). Idempotent.
+   */
+  stopAccepting(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#server.close();
+    this.#server.closeIdleConnections();
+  }
+
+  /** Cuts every connection (HTTP included). */
+  destroy(): void {
+    this.#closed = true;
+    this.#server.close();
+    this.#server.closeAllConnections();
+    this.#forward.close();
+  }
+}

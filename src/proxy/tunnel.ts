@@ -1,0 +1,98 @@
+import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { ErrorCodes, RealmgateError } from '../errors.js';
+
+export interface Upstream {
+  host: string;
+  port: number;
+  tls: boolean;
+  connectTimeoutMs: number;
+}
+
+export function parseUpstream(url: string, connectTimeoutMs: number): Upstream {
+  const u = new URL(url);
+  const secure = u.protocol === 'https:';
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : secure ? 443 : 80,
+    tls: secure,
+    connectTimeoutMs,
+  };
+}
+
+/** Opens a TCP (or TLS) connection to the upstream; resolves once connected, rejects with UPSTREAM_CONNECT. */
+export function connectUpstream(up: Upstream): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = up.tls
+      ? tls.connect({ host: up.host, port: up.port, servername: net.isIP(up.host) ? undefined : up.host })
+      : net.connect({ host: up.host, port: up.port });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new RealmgateError(ErrorCodes.UPSTREAM_CONNECT, `upstream ${up.host}:${up.port} did not accept within ${up.connectTimeoutMs} ms`));
+    }, up.connectTimeoutMs);
+    timer.unref();
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(new RealmgateError(ErrorCodes.UPSTREAM_CONNECT, `upstream ${up.host}:${up.port} unreachable: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+    };
+    sock.once('error', onError);
+    sock.once(up.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      sock.off('error', onError);
+      sock.setNoDelay(true);
+      resolve(sock);
+    });
+  });
+}
+
+/** Rebuilds the client's upgrade request head for the upstream, adding X-Forwarded-*. */
+export function upgradeRequestHead(req: IncomingMessage, extraHeaders: Record<string, string> = {}): string {
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+  const raw = req.rawHeaders;
+  let xff: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (lower === 'x-forwarded-for') {
+      xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
+      continue;
+    }
+    if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || lower in extraHeaders) continue;
+    lines.push(`${name}: ${raw[i + 1]}`);
+  }
+  const remote = req.socket.remoteAddress ?? '';
+  lines.push(`X-Forwarded-For: ${xff ? `${xff}, ${remote}` : remote}`);
+  lines.push(`X-Forwarded-Proto: ${'encrypted' in req.socket && req.socket.encrypted ? 'wss' : 'ws'}`);
+  if (req.headers.host) lines.push(`X-Forwarded-Host: ${req.headers.host}`);
+  for (const [k, v] of Object.entries(extraHeaders)) lines.push(`${k}: ${v}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/**
+ * Joins two sockets as a raw byte pipe. Either side's error or close destroys
+ * the other; `onClose` runs exactly once with who ended it.
+ */
+export function pipeBoth(
+  client: Duplex,
+  upstream: net.Socket,
+  onClose: (by: 'client' | 'upstream', err?: Error) => void,
+): { destroy(): void } {
+  let closed = false;
+  const finish = (by: 'client' | 'upstream', err?: Error): void => {
+    if (closed) return;
+    closed = true;
+    client.destroy();
+    upstream.destroy();
+    onClose(by, err);
+  };
+  client.on('error', (err) => finish('client', err));
+  upstream.on('error', (err) => finish('upstream', err));
+  client.on('close', () => finish('client'));
+  upstream.on('close', () => finish('upstream'));
+  // Half-close is passed on (WebSocket close handshakes end with FIN); 'close' tears down both.
+  client.pipe(upstream);
+  upstream.pipe(client);
+  return { destroy: () => finish('client') };
+}

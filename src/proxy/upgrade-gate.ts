@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { describeError } from '../errors.js';
+import type { Decision } from './admission.js';
+import { ClientWatch } from './client-watch.js';
+import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
+import { badRequest, writeRaw, writeServiceUnavailable } from './reject.js';
+import { createRealmResolver } from './resolve-realm.js';
+import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
+
+/** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
+export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The 'upgrade' handler: validate → resolve the realm → admission → tunnel.
+ * Nothing is written to the client before admission decides, so a held
+ * client sees neither a 101 nor an error until its realm is ready or its hold
+ * ends with the contract's 503.
+ */
+export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler) {
+  const resolve = createRealmResolver(ctx.config);
+
+  function refuse(socket: Duplex, realm: string | undefined, d: Extract<Decision, { admitted: false }>): void {
+    const label = realmLabel(ctx, realm);
+    ctx.metrics.connection(label, outcomeForReject[d.reason]);
+    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
+    writeServiceUnavailable(socket, d.reason, realm, retry);
+  }
+
+  /** Opens the upstream and joins the sockets; the upstream's own 101 reaches the client verbatim. */
+  function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
+    const label = realmLabel(ctx, realm);
+    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    let gone = watch.gone;
+    watch.onGone(() => (gone = true));
+    connectUpstream(ctx.upstream).then(
+      (upstream) => {
+        if (gone || socket.destroyed) {
+          upstream.destroy();
+          watch.release();
+          socket.destroy();
+          ctx.metrics.connection(label, 'client_gone');
+          return;
+        }
+        const early = watch.release();
+        upstream.write(upgradeRequestHead(req));
+        if (head.length > 0) upstream.write(head);
+        if (early.length > 0) upstream.write(early);
+        (socket as Socket).setNoDelay?.(true);
+        ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
+        const handle = pipeBoth(socket, upstream, () => untrack());
+        const untrack = ctx.tunnels.add(label, handle);
+        socket.resume();
+      },
+      (err: unknown) => {
+        watch.release();
+        ctx.metrics.connection(label, gone ? 'client_gone' : 'upstream_error');
+        if (gone) {
+          socket.destroy();
+          return;
+        }
+        ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unreachable for an admitted client');
+        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: describeError(err) }));
+      },
+    );
+  }
+
+  function gate(req: IncomingMessage, socket: Duplex, head: Buffer, realm: string | undefined): void {
+    const watch = new ClientWatch(socket);
+    const known = realm !== undefined && ctx.registry.isKnown(realm);
+    if (!known) {
+      if (ctx.admission.draining) {
+        watch.release();
+        return refuse(socket, realm, { admitted: false, reason: 'draining', waitedMs: 0, held: false });
+      }
+      if (ctx.config.unknownRealm === 'pass') return tunnel(req, socket, head, watch, realm, { admitted: true, waitedMs: 0, held: false });
+      watch.release();
+      return refuse(socket, realm, { admitted: false, reason: 'realm_not_ready', waitedMs: 0, held: false });
+    }
+    const held = ctx.admission.enter(realm, (d) => {
+      if (d.admitted) return tunnel(req, socket, head, watch, realm, d);
+      watch.release();
+      refuse(socket, realm, d);
+    });
+    if (held) {
+      watch.onGone(() => {
+        held.cancel();
+        ctx.metrics.connection(realm, 'client_gone');
+        socket.destroy();
+      });
+    }
+  }
+
+  return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // From here on the socket is ours: an error must never reach the process.
+    socket.on('error', () => {});
+    const upgrade = req.headers.upgrade;
+    if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket') {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      return badRequest(socket, 'only WebSocket upgrades are supported');
+    }
+    const key = req.headers['sec-websocket-key'];
+    if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      return badRequest(socket, 'missing or malformed Sec-WebSocket-Key');
+    }
+    const r = resolve(req);
+    if (r.kind === 'invalid') {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      return badRequest(socket, r.message);
+    }
+    if (r.kind === 'realm') return gate(req, socket, head, r.realm);
+    if (r.hello && helloHandler) {
+      if (ctx.admission.draining) return refuse(socket, undefined, { admitted: false, reason: 'draining', waitedMs: 0, held: false });
+      return helloHandler(req, socket, head);
+    }
+    return gate(req, socket, head, undefined);
+  };
+}

@@ -1,0 +1,38 @@
+import type { SourceConfig } from '../config/schema.js';
+import { createHttpSource } from './http-source.js';
+import type { ReadinessSource, SourceContext } from './source.js';
+import { createStaticSource } from './static-source.js';
+
+/**
+ * Builds the configured sources. Names default to the type, with "#2", "#3"…
+ * for repeats, so metric labels stay unique. The crossbar and probe sources are
+ * loaded on demand: a gate that does not use them never loads autobahn.
+ */
+export async function createSources(configs: readonly SourceConfig[], ctx: SourceContext): Promise<ReadinessSource[]> {
+  const counts = new Map<string, number>();
+  const out: ReadinessSource[] = [];
+  for (const cfg of configs) {
+    const n = (counts.get(cfg.type) ?? 0) + 1;
+    counts.set(cfg.type, n);
+    const name = cfg.name ?? (n === 1 ? cfg.type : `${cfg.type}#${n}`);
+    switch (cfg.type) {
+      case 'static':
+        out.push(createStaticSource(cfg, name));
+        break;
+      case 'http':
+        out.push(createHttpSource(cfg, name, ctx));
+        break;
+      case 'crossbar': {
+        const { createCrossbarSource } = await import('./crossbar-source.js');
+        out.push(createCrossbarSource({ ...cfg, name }, ctx));
+        break;
+      }
+      case 'probe': {
+        const { createProbeSource } = await import('./probe-source.js');
+        out.push(createProbeSource({ ...cfg, name }, ctx));
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,258 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, Timer } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import type { SourceSink } from '../readiness/source.js';
+
+/** One realm's combined state, as admission, health, metrics and logs see it. */
+export interface RealmView {
+  readonly name: string;
+  readonly ready: boolean;
+  /** ms epoch of the last transition (or of first sight). */
+  readonly since: number;
+  /** The source that decided: the last to say ready, or the first that blocks; 'fail-open' or 'none'. */
+  readonly source: string;
+  readonly required: boolean;
+  readonly configured: boolean;
+  /** Has this realm ever been ready since the gate started? */
+  readonly everReady: boolean;
+}
+
+export interface RealmChange {
+  realm: string;
+  ready: boolean;
+  source: string;
+  /** How long the realm was in the previous state, ms. */
+  previousMs: number;
+}
+
+export interface SourceStatus {
+  name: string;
+  type: string;
+  up: boolean;
+  stale: boolean;
+  lastSuccess: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  polls: { ok: number; error: number };
+  detail: Record<string, unknown>;
+}
+
+interface SourceEntry extends SourceStatus {
+  observed: Map<string, boolean>;
+  discovered: Set<string>;
+}
+
+interface RealmEntry {
+  name: string;
+  ready: boolean;
+  since: number;
+  source: string;
+  required: boolean;
+  configured: boolean;
+  everReady: boolean;
+  firstSeen: number;
+}
+
+type Events = { change: [RealmChange]; 'source-error': [SourceStatus, unknown]; 'source-up': [SourceStatus] };
+
+/**
+ * The single source of truth for realm readiness. Sources write observations
+ * through their sink; the registry combines them (all | any), applies
+ * staleness (onStale) and failOpenAfterMs, and emits one 'change' per real
+ * transition. Reads (isReady) are a Map lookup: they sit on the hot path.
+ */
+export class RealmRegistry extends EventEmitter<Events> {
+  readonly #config: Config['readiness'];
+  readonly #clock: Clock;
+  readonly #realms = new Map<string, RealmEntry>();
+  readonly #sources = new Map<string, SourceEntry>();
+  #timer: Timer | undefined;
+  #closed = false;
+
+  constructor(opts: { config: Config; clock: Clock }) {
+    super();
+    this.#config = opts.config.readiness;
+    this.#clock = opts.clock;
+    const now = this.#clock.now();
+    for (const r of opts.config.realms) {
+      this.#realms.set(r.name, {
+        name: r.name, ready: false, since: now, source: 'none', required: r.required,
+        configured: true, everReady: false, firstSeen: now,
+      });
+    }
+  }
+
+  /** Registers a source and returns the sink it writes to. */
+  sinkFor(name: string, type: string): SourceSink {
+    const entry: SourceEntry = {
+      name, type, up: false, stale: false, lastSuccess: null, lastError: null, lastErrorAt: null,
+      polls: { ok: 0, error: 0 }, detail: {}, observed: new Map(), discovered: new Set(),
+    };
+    this.#sources.set(name, entry);
+    const success = (): void => {
+      const wasUp = entry.up;
+      entry.up = true;
+      entry.stale = false;
+      entry.lastSuccess = this.#clock.now();
+      entry.polls.ok++;
+      if (!wasUp) this.emit('source-up', this.#sourceStatus(entry));
+    };
+    return {
+      snapshot: (realms) => {
+        if (this.#closed) return;
+        entry.observed = new Map(Object.entries(realms));
+        success();
+        this.#recomputeAll();
+      },
+      update: (realms) => {
+        if (this.#closed) return;
+        for (const [k, v] of Object.entries(realms)) entry.observed.set(k, v);
+        success();
+        this.#recomputeAll();
+      },
+      discover: (realms) => {
+        if (this.#closed) return;
+        entry.discovered = new Set(realms);
+        const now = this.#clock.now();
+        for (const r of realms) {
+          if (!this.#realms.has(r)) {
+            this.#realms.set(r, {
+              name: r, ready: false, since: now, source: 'none', required: true,
+              configured: false, everReady: false, firstSeen: now,
+            });
+          }
+        }
+        this.#recomputeAll();
+      },
+      fail: (error) => {
+        if (this.#closed) return;
+        entry.up = false;
+        entry.lastError = describeError(error);
+        entry.lastErrorAt = this.#clock.now();
+        entry.polls.error++;
+        this.emit('source-error', this.#sourceStatus(entry), error);
+        this.#recomputeAll();
+      },
+      detail: (info) => {
+        entry.detail = { ...info };
+      },
+    };
+  }
+
+  /** Starts the staleness / fail-open clock. */
+  start(): void {
+    if (this.#timer || this.#closed) return;
+    const every = Math.max(50, Math.min(1000, Math.floor(this.#config.staleAfterMs / 4), this.#config.failOpenAfterMs ?? Infinity));
+    const tick = (): void => {
+      if (this.#closed) return;
+      this.#recomputeAll();
+      this.#timer = this.#clock.setTimeout(tick, every);
+    };
+    this.#timer = this.#clock.setTimeout(tick, every);
+    this.#recomputeAll();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Hot path: is this realm ready now? Unknown realms are not. */
+  isReady(realm: string): boolean {
+    return this.#realms.get(realm)?.ready === true;
+  }
+
+  /** Is the realm configured or discovered (i.e. guarded by the gate)? */
+  isKnown(realm: string): boolean {
+    return this.#realms.has(realm);
+  }
+
+  get(realm: string): RealmView | undefined {
+    return this.#realms.get(realm);
+  }
+
+  realms(): RealmView[] {
+    return [...this.#realms.values()];
+  }
+
+  realmNames(): string[] {
+    return [...this.#realms.keys()];
+  }
+
+  sources(): SourceStatus[] {
+    return [...this.#sources.values()].map((s) => this.#sourceStatus(s));
+  }
+
+  #sourceStatus(s: SourceEntry): SourceStatus {
+    return {
+      name: s.name, type: s.type, up: s.up, stale: this.#isStale(s, this.#clock.now()), lastSuccess: s.lastSuccess,
+      lastError: s.lastError, lastErrorAt: s.lastErrorAt, polls: { ...s.polls }, detail: s.detail,
+    };
+  }
+
+  #isStale(s: SourceEntry, now: number): boolean {
+    // A source that has never answered is not "stale": it simply knows nothing yet.
+    return s.lastSuccess !== null && now - s.lastSuccess > this.#config.staleAfterMs;
+  }
+
+  /** One source's opinion on a realm: true, false, or undefined (no opinion / unknown). */
+  #opinion(s: SourceEntry, realm: string, now: number): boolean | undefined {
+    const seen = s.observed.get(realm);
+    if (this.#isStale(s, now)) {
+      s.stale = true;
+      if (this.#config.onStale === 'notReady') return false;
+    }
+    return seen;
+  }
+
+  #combine(realm: RealmEntry, now: number): { ready: boolean; source: string } {
+    const sources = [...this.#sources.values()];
+    if (sources.length === 0) return { ready: false, source: 'none' };
+    if (this.#config.combine === 'any') {
+      for (const s of sources) if (this.#opinion(s, realm.name, now) === true) return { ready: true, source: s.name };
+      return { ready: false, source: sources[0]!.name };
+    }
+    let readySource = '';
+    for (const s of sources) {
+      if (this.#opinion(s, realm.name, now) !== true) return { ready: false, source: s.name };
+      readySource = s.name;
+    }
+    return { ready: true, source: readySource };
+  }
+
+  #recomputeAll(): void {
+    const now = this.#clock.now();
+    for (const realm of this.#realms.values()) {
+      let { ready, source } = this.#combine(realm, now);
+      // everReady counts only what sources said, so fail-open stays on until a source first agrees.
+      if (ready) realm.everReady = true;
+      const failOpen = this.#config.failOpenAfterMs;
+      if (!ready && failOpen !== null && !realm.everReady && now - realm.firstSeen >= failOpen) {
+        ready = true;
+        source = 'fail-open';
+      }
+      if (ready !== realm.ready) {
+        const previousMs = now - realm.since;
+        realm.ready = ready;
+        realm.since = now;
+        realm.source = source;
+        this.emit('change', { realm: realm.name, ready, source, previousMs });
+      } else {
+        realm.source = source;
+      }
+    }
+  }
+
+  /** For logs: a compact one-line reason why a realm is not ready. */
+  explain(realm: string): string {
+    const r = this.#realms.get(realm);
+    if (!r) return 'unknown realm';
+    if (r.ready) return `ready (source ${r.source})`;
+    const s = this.#sources.get(r.source);
+    if (!s) return 'no source has reported yet';
+    if (!s.up) return `source ${s.name} is down: ${s.lastError ?? 'no answer yet'}`;
+    return `source ${s.name} reports it not ready`;
+  }
+}
