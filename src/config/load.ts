@@ -76,8 +76,50 @@ export function parseConfig(text: string, opts: { env?: NodeJS.ProcessEnv; sourc
       problems.push({ path: issue.path.join('.'), message: issue.message });
     }
   }
+  // Run even when the schema failed elsewhere, so every problem is reported in one go.
+  crossCheck(substituted as Record<string, unknown>, problems);
   if (problems.length > 0 || !result.success) throw new ConfigError(problems, source);
   return deepFreeze(result.data);
+}
+
+/**
+ * Rules that span several keys. Reads the raw (unvalidated) object
+ * defensively: a wrong type here was already reported by the schema.
+ */
+function crossCheck(raw: Record<string, unknown>, problems: ConfigProblem[]): void {
+  const realms = Array.isArray(raw.realms) ? (raw.realms as unknown[]) : [];
+  const seen = new Map<string, number>();
+  const pathOwner = new Map<string, string>();
+  realms.forEach((r, i) => {
+    const { name, paths } = (r ?? {}) as { name?: unknown; paths?: unknown };
+    if (typeof name !== 'string') return;
+    const other = seen.get(name);
+    if (other !== undefined) problems.push({ path: `realms.${i}.name`, message: `duplicate realm "${name}" (also realms.${other})` });
+    else seen.set(name, i);
+    if (!Array.isArray(paths)) return;
+    paths.forEach((p: unknown, j) => {
+      if (typeof p !== 'string') return;
+      const owner = pathOwner.get(p);
+      if (owner !== undefined && owner !== name) problems.push({ path: `realms.${i}.paths.${j}`, message: `path "${p}" already belongs to realm "${owner}"` });
+      else pathOwner.set(p, name);
+    });
+  });
+  const readiness = (raw.readiness ?? {}) as { sources?: unknown };
+  const names = new Set<string>();
+  if (Array.isArray(readiness.sources)) {
+    readiness.sources.forEach((s: unknown, i) => {
+      const name = (s as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string') return;
+      if (names.has(name)) problems.push({ path: `readiness.sources.${i}.name`, message: `duplicate source name "${name}"` });
+      names.add(name);
+    });
+  }
+  const listen = (raw.listen ?? {}) as { host?: unknown; port?: unknown };
+  const admin = (raw.admin ?? {}) as { host?: unknown; port?: unknown };
+  const lp = listen.port ?? 8080;
+  if (lp !== 0 && lp === (admin.port ?? 9090) && (listen.host ?? '0.0.0.0') === (admin.host ?? '0.0.0.0')) {
+    problems.push({ path: 'admin.port', message: 'the admin port must differ from the client port' });
+  }
 }
 
 /** Reads FILE (YAML or JSON) and validates it; every problem is reported together. */
