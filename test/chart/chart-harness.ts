@@ -90,14 +90,15 @@ export function renderError(o: RenderOptions): string {
 /** Renders and parses every document; each must be valid YAML holding one object. */
 export function render(o: RenderOptions = {}): RenderedObject[] {
   const out: RenderedObject[] = [];
-  let source = '';
-  for (const doc of parseAllDocuments(renderText(o))) {
-    if (doc.errors.length > 0) throw new Error(`invalid YAML after ${source}: ${doc.errors[0]?.message}`);
-    const m = /# Source: (\S+)/.exec(doc.commentBefore ?? '') ?? /# Source: (\S+)/.exec(String(doc.contents?.commentBefore ?? ''));
-    if (m?.[1]) source = m[1];
+  for (const chunk of renderText(o).split(/^---$/m)) {
+    if (chunk.trim() === '') continue;
+    const source = /^# Source: (\S+)$/m.exec(chunk)?.[1] ?? '';
+    const docs = parseAllDocuments(chunk);
+    if (docs.length !== 1) throw new Error(`${source}: want one YAML document per chunk, got ${docs.length}`);
+    const doc = docs[0]!;
+    if (doc.errors.length > 0) throw new Error(`${source}: invalid YAML: ${doc.errors[0]?.message}`);
     const obj = doc.toJS() as RenderedObject['obj'] | null;
-    if (obj === null) continue;
-    out.push({ source, obj });
+    if (obj !== null) out.push({ source, obj });
   }
   return out;
 }

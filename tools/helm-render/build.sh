@@ -14,7 +14,7 @@ if [ -z "$GO" ]; then
   done
 fi
 gocode=/usr/share/gocode/src
-if [ -z "$GO" ] || [ ! -d "$gocode/github.com/Masterminds/sprig" ] || [ ! -d "$gocode/sigs.k8s.io/yaml" ]; then
+if [ -z "$GO" ] || [ ! -x "$GO" ] || [ ! -d "$gocode/github.com/Masterminds/sprig" ] || [ ! -d "$gocode/sigs.k8s.io/yaml" ]; then
   echo "helm-render: Go toolchain or Go libraries missing; run scripts/install-chart-tools.sh" >&2
   exit 3
 fi

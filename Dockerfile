@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# realmgate image: build with dev dependencies, run with production dependencies only.
+# scripts/docker-replay.sh replays these steps without a Docker engine (CI runs it); keep the two
+# in step when changing either.
+
+# Pinned Node LTS (20, the engines floor); bump together with .nvmrc/CI.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# npm 11 blocks install scripts; the native addons are optional speedups with JS fallbacks.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    REALMGATE_CONFIG=/etc/realmgate/config.yaml
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && rm -rf /root/.npm /tmp/*
+COPY --from=build /app/dist ./dist
+# Non-root, numeric so runAsNonRoot can verify it; the chart's securityContext uses the same id.
+RUN groupadd --system --gid 10001 realmgate \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin realmgate
+USER 10001:10001
+# 8080: client-facing WebSocket/HTTP (listen.port); 9090: admin (health, metrics, status, drain).
+EXPOSE 8080 9090
+# SIGTERM goes straight to node (no shell in between), which drains and exits 0.
+ENTRYPOINT ["node", "dist/main.js"]
