@@ -80,13 +80,8 @@ export class WampRouter {
       this.handleUpgrade(req, socket, head);
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
-    });
-    const port = (server.address() as import('node:net').AddressInfo).port;
-    const hostPart = host.includes(':') ? `[${host}]` : host;
-    return { port, url: `ws://${hostPart}:${port}${opts.path ?? '/'}` };
+    const { port, authority } = await listenHttp(server, opts.port ?? 0, host);
+    return { port, url: `ws://${authority}${opts.path ?? '/'}` };
   }
 
   /** Mount on an existing http.Server's 'upgrade' event. */
@@ -144,13 +139,7 @@ export class WampRouter {
 
   private async closeServer(force: boolean): Promise<void> {
     this.wss.close();
-    const server = this.server;
-    if (!server || !server.listening) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if (force) server.closeAllConnections();
-      else server.closeIdleConnections();
-    });
+    await closeHttpServer(this.server, force);
   }
 
   private pick(offered: string[]): WampSubprotocol | undefined {
@@ -194,6 +183,26 @@ export function rejectUpgrade(socket: Duplex, status: number, statusText: string
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** Listen and report the bound port and `host:port` (IPv6 in brackets) for URLs. */
+export async function listenHttp(server: http.Server, port: number, host: string): Promise<{ port: number; authority: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const bound = (server.address() as import('node:net').AddressInfo).port;
+  return { port: bound, authority: `${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
+/** Stop listening; `force` also cuts open keep-alive connections. Resolves when closed. */
+export async function closeHttpServer(server: http.Server | undefined, force: boolean): Promise<void> {
+  if (!server || !server.listening) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if (force) server.closeAllConnections();
+    else server.closeIdleConnections();
+  });
 }
 
 function waitClosed(ws: WebSocket, timeoutMs: number): Promise<void> {
