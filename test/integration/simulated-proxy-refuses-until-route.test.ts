@@ -55,7 +55,7 @@ test('refuses before startRoute, then joins and routes register/call for autobah
   t.after(() => wampy.disconnect().catch(() => undefined));
   const result = await wampy.call('com.example.add', [1, 2]);
   assert.deepEqual(result.argsList, [3]);
-  await wampy.register('com.example.mul', ({ argsList }) => ({ argsList: [(argsList[0] as number) * (argsList[1] as number)] }));
+  await wampy.register('com.example.mul', ({ argsList = [] }) => ({ argsList: [(argsList[0] as number) * (argsList[1] as number)] }));
   assert.equal(await callee.session.call('com.example.mul', [6, 7]), 42);
   assert.equal(proxy.stats().welcomes, 5);
 });

@@ -49,7 +49,8 @@ export async function startGate(t: TestContext, config: Partial<ConfigInput> & P
     listen: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0 },
     shutdown: { delayMs: 0, drainTimeoutMs: 2000 },
-    readiness: { sources: [{ type: 'static', ready: [] }] },
+    // 'any' lets a test drive readiness through its own registry sink.
+    readiness: { combine: 'any', sources: [{ type: 'static', ready: [] }] },
     ...config,
   };
   const parsed = parseConfig(JSON.stringify(full), { env: {} });
