@@ -30,4 +30,6 @@ export interface AutobahnModule {
   Result: new (...args: unknown[]) => unknown;
   Error: new (...args: unknown[]) => unknown;
   version: string;
+  /** autobahn's logging hooks (console-bound by default). */
+  log: { warn: (...args: unknown[]) => void; debug: (...args: unknown[]) => void };
 }

@@ -8,6 +8,10 @@ import type { AutobahnConnection, AutobahnModule, AutobahnSession } from './auto
 
 // autobahn-js is CommonJS without types; load it through require and describe the little we use.
 const autobahn = createRequire(import.meta.url)('autobahn') as AutobahnModule;
+// autobahn writes "connection closed …" / "auto-reconnect disabled!" to stderr via console.warn on
+// every close. The source logs each close itself (structured, rate-limited), so autobahn's own
+// copy is muted. This is the library's own hook (`autobahn.log`), idempotent, and touches nothing else.
+autobahn.log.warn = () => undefined;
 
 /** How to reach and authenticate to the Crossbar master (crossbar-facts §1). */
 export interface ManagementClientOptions {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCrossbarSource } from '../../src/readiness/crossbar-source.js';
 import { ErrorCodes, isRealmgateError } from '../../src/errors.js';
+import { until } from '../support/wait.js';
 import { crossbarConfig, RecordingSink, sourceContext, startMaster, WORKERS } from '../support/master-fixture.js';
 
 test('a call the master never answers times out, the session is replaced, polling resumes', async (t) => {
@@ -14,15 +15,16 @@ test('a call the master never answers times out, the session is replaced, pollin
   const sink = new RecordingSink();
   src.start(sink);
 
-  await sink.waitFor((s) => s.failures().length > 0, 'timeout failure');
-  const err = sink.failures()[0];
+  await sink.waitFor((_s, c) => c?.kind === 'fail' && /get_worker timed out/.test((c.error as Error).message), 'timeout failure');
+  const err = sink.failures().find((e) => /get_worker/.test((e as Error).message));
   assert.ok(isRealmgateError(err, ErrorCodes.SOURCE_TIMEOUT), String(err));
   assert.match((err as Error).message, /get_worker timed out after 200 ms/);
+  assert.equal(sink.up, false);
 
   master.failProcedure('crossbarfabriccenter.remote.node.get_worker', null);
   await sink.waitFor((s) => s.up && s.ready('realm1'), 'recovered');
   // The hung session was dropped and a new one joined.
   assert.equal(master.sessions(), 1);
   await src.close();
-  await sink.waitFor(() => master.sessions() === 0, 'session closed on close()', 5000);
+  await until(() => master.sessions() === 0, 'session closed on close()', 5000);
 });
