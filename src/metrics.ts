@@ -73,6 +73,7 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     registers,
     collect() {
       this.reset();
+      for (const r of state.realms()) this.set({ realm: r.name }, 0);
       for (const [realm, n] of state.tunnels()) this.set({ realm }, n);
     },
   });
