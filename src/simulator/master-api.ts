@@ -49,6 +49,8 @@ export class SimulatedMaster extends EventEmitter {
   readonly mrealm: string;
   /** Every procedure URI called, in order (for asserting what the client asked). */
   readonly calls: string[] = [];
+  /** Every HELLO received: realm and details (for asserting what the client requested). */
+  readonly hellos: { realm: string | null; details: Record<string, unknown> }[] = [];
   private readonly superusers: Set<string>;
   private readonly users: SimUser[];
   private readonly nodes: SimNode[];
@@ -183,6 +185,7 @@ export class SimulatedMaster extends EventEmitter {
   /** The master's dynamic cryptosign authenticator (crossbar-facts §1), then the router's signature check. */
   private authenticate(ctx: HelloContext): HelloDecision {
     const d = ctx.details;
+    this.hellos.push({ realm: ctx.realm, details: d });
     const methods = Array.isArray(d.authmethods) ? d.authmethods : [];
     if (!methods.includes('cryptosign')) return abort(INVALID_PARAMS, `invalid authmethods ${JSON.stringify(methods)} - only "cryptosign" is allowed`);
     const extra = (typeof d.authextra === 'object' && d.authextra !== null ? d.authextra : {}) as Record<string, unknown>;
