@@ -125,8 +125,14 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     });
     session = s;
     if (cfg.subscribe) {
-      await s.subscribe(RouteEventTopics.started, onRouteEvent, 'wildcard');
-      await s.subscribe(RouteEventTopics.stopped, onRouteEvent, 'wildcard');
+      try {
+        await s.subscribe(RouteEventTopics.started, onRouteEvent, 'wildcard');
+        await s.subscribe(RouteEventTopics.stopped, onRouteEvent, 'wildcard');
+      } catch (err) {
+        // A session without its subscriptions would silently lose the fast path: start over.
+        dropSession();
+        throw err;
+      }
     }
     log.info({ url: cfg.url, realm: cfg.realm, authid: cfg.authid, node: cfg.node }, 'crossbar master session established');
     return s;
