@@ -9,8 +9,9 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm 11 blocks install scripts; the native addons are optional speedups with JS fallbacks.
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the native addons (bufferutil, cbor-extract, msgpackr-extract) are optional
+# speedups with JS fallbacks, and the image npm (10) would otherwise try to compile them.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build

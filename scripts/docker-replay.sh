@@ -17,24 +17,6 @@ if [ -z "$work" ]; then
   trap 'rm -rf "$work"' EXIT
 fi
 say() { echo "docker-replay: $*" >&2; }
-# `npm ci` of this npm refuses the lock while it lists cbor-extract's optional platform packages
-# without entries ("Missing: @cbor-extract/... from lock file"), even for a freshly generated lock.
-# Unless DOCKER_REPLAY_STRICT=1, that one failure falls back to `npm install --no-save` with the
-# same flags, loudly, so the rest of the image is still checked.
-npm_ci() {
-  local what=$1; shift
-  if "$@" >"$work/npm.log" 2>&1; then return 0; fi
-  if [ "${DOCKER_REPLAY_STRICT:-0}" != 1 ] && grep -q '^npm error Missing: @cbor-extract/' "$work/npm.log"; then
-    say "WARNING: npm ci refused package-lock.json (optional @cbor-extract/* entries missing); replaying with npm install --no-save"
-    local args=()
-    for a in "$@"; do [ "$a" = ci ] && args+=(install --no-save) || args+=("$a"); done
-    npm_step "$what" "${args[@]}"
-    return 0
-  fi
-  grep -E '^npm error (code|Missing|`npm ci`)|^npm ERR!' "$work/npm.log" | head -12 >&2 || tail -20 "$work/npm.log" >&2
-  echo "docker-replay: FAIL: $what" >&2
-  exit 1
-}
 # Runs an npm step quietly; on failure shows npm's own error lines (not its usage text).
 npm_step() {
   local what=$1; shift
@@ -50,7 +32,7 @@ die() { echo "docker-replay: FAIL: $*" >&2; exit 1; }
 df="$repo/Dockerfile"
 for line in \
   'COPY package.json package-lock.json ./' \
-  'RUN npm ci --no-audit --no-fund' \
+  'RUN npm ci --ignore-scripts --no-audit --no-fund' \
   'COPY tsconfig.json tsconfig.build.json ./' \
   'COPY src ./src' \
   'RUN npm run build' \
@@ -79,8 +61,8 @@ context_kb=$(du -sk "$ctx" | cut -f1)
 build="$work/build"
 mkdir -p "$build"
 cp "$ctx/package.json" "$ctx/package-lock.json" "$build/"
-(cd "$build" && npm_ci "npm ci in the build stage (is package-lock.json in sync? npm ci refuses a stale lock)" \
-  npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+(cd "$build" && npm_step "npm ci in the build stage (is package-lock.json in sync? npm ci refuses a stale lock)" \
+  npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
 cp "$ctx/tsconfig.json" "$ctx/tsconfig.build.json" "$build/"
 cp -R "$ctx/src" "$build/src"
 (cd "$build" && npm run build --silent >/dev/null) || die "npm run build failed in the build stage"
@@ -90,7 +72,7 @@ cp -R "$ctx/src" "$build/src"
 app="$work/app"
 mkdir -p "$app"
 cp "$ctx/package.json" "$ctx/package-lock.json" "$app/"
-(cd "$app" && NODE_ENV=production npm_ci "npm ci --omit=dev in the runtime stage" \
+(cd "$app" && NODE_ENV=production npm_step "npm ci --omit=dev in the runtime stage" \
   npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
 cp -R "$build/dist" "$app/dist"
 for dev in typescript tsx kubernetes-models fast-check wampy; do

@@ -47,8 +47,13 @@ export function connectUpstream(up: Upstream): Promise<net.Socket> {
   });
 }
 
-/** Rebuilds the client's upgrade request head for the upstream, adding X-Forwarded-*. */
-export function upgradeRequestHead(req: IncomingMessage, extraHeaders: Record<string, string> = {}): string {
+/**
+ * Rebuilds the client's upgrade request head for the upstream, adding
+ * X-Forwarded-*. `set` replaces headers (lower-case names), `omit` drops them.
+ */
+export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<string, string>; omit?: readonly string[] } = {}): string {
+  const extraHeaders = opts.set ?? {};
+  const omit = opts.omit ?? [];
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
   const raw = req.rawHeaders;
   let xff: string | undefined;
@@ -59,7 +64,7 @@ export function upgradeRequestHead(req: IncomingMessage, extraHeaders: Record<st
       xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
       continue;
     }
-    if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || lower in extraHeaders) continue;
+    if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || lower in extraHeaders || omit.includes(lower)) continue;
     lines.push(`${name}: ${raw[i + 1]}`);
   }
   const remote = req.socket.remoteAddress ?? '';

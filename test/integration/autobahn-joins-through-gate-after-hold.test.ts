@@ -26,7 +26,7 @@ test('autobahn-js with ?realm= is held while routes are missing, then joins and 
   cp.set({ realm1: true });
   const { session, close } = await joining;
   t.after(close);
-  await session.register('com.example.add', (args: number[]) => args[0]! + args[1]!);
+  await session.register('com.example.add', (args: unknown[]) => (args[0] as number) + (args[1] as number));
   const result = await session.call('com.example.add', [2, 3]);
   assert.equal(result, 5);
   assert.equal(proxy.stats().refusals, 1, 'only the direct client was refused');

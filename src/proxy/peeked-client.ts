@@ -1,0 +1,174 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isRealmgateError, describeError } from '../errors.js';
+import type { WampSubprotocol } from '../wamp/serializers.js';
+import { encodeClose, encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
+
+/** What the client's first data message was, with its exact original frame bytes. */
+export interface FirstMessage {
+  payload: Buffer;
+  /** The raw (masked) frame(s) that carried it, to forward to the upstream unchanged. */
+  raw: Buffer;
+}
+
+export type PeekEnd =
+  | { kind: 'gone' }
+  | { kind: 'protocol'; code: number; reason: string };
+
+/**
+ * The client side of the HELLO peek: the gate answers the WebSocket handshake
+ * itself, reads frames until the first data message, and keeps reading while
+ * the client is held — answering pings (autobahn-js drops a connection whose
+ * pings go unanswered) and keeping every later frame's bytes for the upstream.
+ * Nothing is re-framed: the upstream later receives the client's own bytes.
+ */
+export class PeekedClient {
+  readonly socket: Duplex;
+  readonly sp: WampSubprotocol;
+  readonly #reader: FrameReader;
+  readonly #maxBytes: number;
+  #bytes = 0;
+  #fragments: Frame[] = [];
+  #first: FirstMessage | undefined;
+  #later: Buffer[] = [];
+  #ended = false;
+  #onFirst: ((m: FirstMessage) => void) | undefined;
+  #onEnd: ((e: PeekEnd) => void) | undefined;
+  readonly #onData = (chunk: Buffer): void => this.#read(chunk);
+  readonly #onGone = (): void => this.#end({ kind: 'gone' });
+
+  constructor(socket: Duplex, sp: WampSubprotocol, maxBytes: number) {
+    this.socket = socket;
+    this.sp = sp;
+    this.#maxBytes = maxBytes;
+    this.#reader = new FrameReader({ maxPayloadBytes: maxBytes, requireMask: true });
+  }
+
+  /** Completes the handshake (chosen subprotocol, no extensions) and starts reading. */
+  accept(req: IncomingMessage, head: Buffer, onFirst: (m: FirstMessage) => void, onEnd: (e: PeekEnd) => void): void {
+    this.#onFirst = onFirst;
+    this.#onEnd = onEnd;
+    const key = String(req.headers['sec-websocket-key']).trim();
+    this.socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${websocketAccept(key)}\r\nSec-WebSocket-Protocol: ${this.sp.protocol}\r\n\r\n`,
+    );
+    (this.socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+    this.socket.on('data', this.#onData);
+    this.socket.on('end', this.#onGone);
+    this.socket.on('close', this.#onGone);
+    this.socket.on('error', this.#onGone);
+    if (head.length > 0) this.#read(head);
+  }
+
+  /** Later events go to `onEnd` (the caller's state changed: held, connecting, …). */
+  setOnEnd(onEnd: (e: PeekEnd) => void): void {
+    this.#onEnd = onEnd;
+  }
+
+  get ended(): boolean {
+    return this.#ended || this.socket.destroyed;
+  }
+
+  #read(chunk: Buffer): void {
+    if (this.#ended) return;
+    this.#bytes += chunk.length;
+    let frames: Frame[];
+    try {
+      if (this.#bytes > this.#maxBytes * 2 + 1024) throw Object.assign(new Error('too much data before admission'), { closeCode: 1009 });
+      frames = this.#reader.push(chunk);
+    } catch (err) {
+      const code = isRealmgateError(err) ? Number(err.details?.closeCode ?? 1002) : 1009;
+      return this.fail(code, describeError(err));
+    }
+    for (const f of frames) {
+      if (this.#ended) return;
+      this.#frame(f);
+    }
+  }
+
+  #frame(f: Frame): void {
+    switch (f.opcode) {
+      case Opcode.PING:
+        // Answered here while held; the upstream never sees pings from before the tunnel.
+        this.socket.write(encodeFrame(Opcode.PONG, f.payload));
+        return;
+      case Opcode.PONG:
+        return;
+      case Opcode.CLOSE:
+        this.socket.write(encodeClose(1000));
+        this.socket.end();
+        return this.#end({ kind: 'gone' });
+    }
+    if (this.#first) {
+      this.#later.push(f.raw);
+      return;
+    }
+    const continuing = this.#fragments.length > 0;
+    if (f.opcode === Opcode.CONTINUATION ? !continuing : continuing) {
+      return this.fail(1002, 'unexpected continuation frame');
+    }
+    this.#fragments.push(f);
+    if (!f.fin) {
+      const size = this.#fragments.reduce((n, x) => n + x.payload.length, 0);
+      if (size > this.#maxBytes) this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
+      return;
+    }
+    const frames = this.#fragments;
+    this.#fragments = [];
+    const payload = frames.length === 1 ? frames[0]!.payload : Buffer.concat(frames.map((x) => x.payload));
+    if (payload.length > this.#maxBytes) return this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
+    this.#first = { payload, raw: frames.length === 1 ? frames[0]!.raw : Buffer.concat(frames.map((x) => x.raw)) };
+    this.#onFirst?.(this.#first);
+  }
+
+  /**
+   * Stops reading and returns the client's bytes after its first message:
+   * frames received while held, then any partial frame — in order.
+   */
+  release(): Buffer {
+    this.socket.off('data', this.#onData);
+    this.socket.off('end', this.#onGone);
+    this.socket.off('close', this.#onGone);
+    this.socket.off('error', this.#onGone);
+    this.socket.on('error', () => {});
+    this.socket.pause();
+    const out = Buffer.concat([...this.#later, this.#reader.pending()]);
+    this.#later = [];
+    return out;
+  }
+
+  /** Sends one WAMP message payload (text for JSON, binary otherwise), then a close. */
+  sendAndClose(payload: Buffer, code = 1000, reason = ''): void {
+    if (this.ended) return;
+    this.socket.write(encodeFrame(this.sp.binary ? Opcode.BINARY : Opcode.TEXT, payload));
+    this.close(code, reason);
+  }
+
+  /** Close handshake from our side; the socket is cut shortly after if the client does not answer. */
+  close(code: number, reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.release();
+    if (!this.socket.destroyed) {
+      this.socket.end(encodeClose(code, reason.slice(0, 120)));
+      const t = setTimeout(() => this.socket.destroy(), 2000);
+      t.unref();
+      this.socket.once('close', () => clearTimeout(t));
+    }
+  }
+
+  fail(code: number, reason: string): void {
+    if (this.#ended) return;
+    this.close(code, reason);
+    this.#onEnd?.({ kind: 'protocol', code, reason });
+  }
+
+  #end(e: PeekEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.release();
+    this.socket.destroy();
+    this.#onEnd?.(e);
+  }
+}
