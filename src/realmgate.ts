@@ -92,7 +92,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       realms: () => registry.realmNames(),
       logger: log,
       clock,
-    })),
+    }, { discover: config.realms.length === 0 })),
     ...(deps.extraSources ?? []),
   ];
 

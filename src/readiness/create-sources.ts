@@ -7,8 +7,13 @@ import { createStaticSource } from './static-source.js';
  * Builds the configured sources. Names default to the type, with "#2", "#3"…
  * for repeats, so metric labels stay unique. The crossbar and probe sources are
  * loaded on demand: a gate that does not use them never loads autobahn.
+ * `discover`: no realms are configured, so the crossbar source finds them (arealms of this webcluster).
  */
-export async function createSources(configs: readonly SourceConfig[], ctx: SourceContext): Promise<ReadinessSource[]> {
+export async function createSources(
+  configs: readonly SourceConfig[],
+  ctx: SourceContext,
+  opts: { discover: boolean },
+): Promise<ReadinessSource[]> {
   const counts = new Map<string, number>();
   const out: ReadinessSource[] = [];
   for (const cfg of configs) {
@@ -24,12 +29,12 @@ export async function createSources(configs: readonly SourceConfig[], ctx: Sourc
         break;
       case 'crossbar': {
         const { createCrossbarSource } = await import('./crossbar-source.js');
-        out.push(createCrossbarSource({ ...cfg, name }, ctx));
+        out.push(createCrossbarSource(cfg, ctx, { name, discover: opts.discover }));
         break;
       }
       case 'probe': {
         const { createProbeSource } = await import('./probe-source.js');
-        out.push(createProbeSource({ ...cfg, name }, ctx));
+        out.push(createProbeSource(cfg, ctx, { name }));
         break;
       }
     }
