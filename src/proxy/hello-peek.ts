@@ -155,7 +155,8 @@ class PeekSession {
             firstMessage = undefined; // not ours to judge: the client gets the bytes as they are
           }
         }
-        if (firstMessage && isNoSuchRealmAbort(firstMessage)) {
+        // Only a guarded realm can be waited for; an unknown (passed) realm's refusal is the upstream's answer.
+        if (firstMessage && isNoSuchRealmAbort(firstMessage) && ctx.registry.isKnown(this.#realm)) {
           upstream.destroy();
           return this.#readmit();
         }
