@@ -50,10 +50,11 @@ export const SUPPORTED_SUBPROTOCOLS: readonly string[] = Object.freeze([
 const BATCH_TERMINATOR = 0x18;
 
 // Codec instances hold only configuration; each call is synchronous and self-contained.
-// useRecords:false keeps the wire plain msgpack/CBOR (no msgpackr/cbor-x record extensions).
-const msgpackEncoder = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+// useRecords:false keeps the wire plain msgpack/CBOR (no msgpackr/cbor-x record extensions);
+// variableMapSize picks the smallest map header, as other implementations do.
+const msgpackEncoder = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
 const msgpackDecoder = new Unpackr({ useRecords: false, mapsAsObjects: true });
-const cborEncoder = new Encoder({ useRecords: false });
+const cborEncoder = new Encoder({ useRecords: false, variableMapSize: true });
 const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
