@@ -60,9 +60,9 @@ export function autobahnJoin(url: string, realm: string, serializer: AutobahnSer
       if (!opened) reject(new JoinRefused(reason, details.reason, details.message));
       return true;
     };
-    // autobahn uses a global WebSocket when one exists (Node >= 22) and then hands ArrayBuffers
-    // to its msgpack/cbor decoders, which fail; hide it while the transport is created so the
-    // bundled `ws` is used on every Node version.
+    // autobahn switches to its browser code path (no autoping, different close handling) when a
+    // global WebSocket exists, as on Node >= 22; hide it while the transport is created so every
+    // Node version runs the same `ws`-based client that production Node clients use.
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
     if (saved) Reflect.deleteProperty(globalThis, 'WebSocket');
     try {
