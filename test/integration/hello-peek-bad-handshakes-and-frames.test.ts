@@ -50,7 +50,7 @@ const masked = (opcode: number, payload: string | Buffer) => encodeFrame(opcode,
 
 test('a handshake offering no WAMP subprotocol gets 400 listing what the gate speaks', async (t) => {
   const g = await gate(t);
-  for (const extra of [{}, { 'Sec-WebSocket-Protocol': 'wamp.2.ubjson, mqtt' }]) {
+  for (const extra of [{}, { 'Sec-WebSocket-Protocol': 'wamp.2.ubjson, mqtt' }] as Record<string, string>[]) {
     const { text } = await rawExchange(g.port, upgradeRequest('/ws', extra));
     assert.match(text, /^HTTP\/1\.1 400 /);
     assert.match(text, /only speaks WebSocket subprotocols wamp\.2\.json, wamp\.2\.json\.batched, wamp\.2\.msgpack/);
