@@ -21,8 +21,6 @@ export interface PairsOptions {
 export interface PairResults {
   /** Resolves when every client has joined or been refused, or after `timeoutMs`. */
   settled(timeoutMs: number): Promise<void>;
-  /** Gated clients started and not yet settled. */
-  gatedWaiting(): number;
   tally(): Tally;
   /** Closes every joined session. Idempotent. */
   closeAll(): void;
@@ -100,7 +98,6 @@ export function startPairs(o: PairsOptions): PairResults {
       clearTimeout(timer);
       batcher.flush();
     },
-    gatedWaiting: () => gated.filter((s, i) => startedAt[i] !== undefined && s.outcome === undefined).length,
     tally() {
       const refused = (s: Side): boolean => s.outcome?.kind === 'refused';
       const waits = gated.flatMap((s, i) => (s.outcome?.kind === 'joined' ? [s.outcome.at - startedAt[i]!] : []));

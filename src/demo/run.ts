@@ -82,12 +82,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       timeline.line(`master: route for "${e.realm}" ${e.started ? 'started' : 'stopped'} on proxy worker ${e.worker} (${routed} of ${cluster.workers} workers routed)`);
     });
     const onChange = (c: { realm: string; ready: boolean; source: string | null }): void => {
-      const held = results?.gatedWaiting() ?? 0;
+      // Runs before the gate's own listener releases the queue (prependListener), so depth is what is held.
+      const held = gate?.admission.depth(c.realm) ?? 0;
       timeline.line(c.ready
         ? `realmgate: realm "${c.realm}" ready (${c.source ?? 'sources'}: every worker routed) - releasing ${held} held client${held === 1 ? '' : 's'}`
         : `realmgate: realm "${c.realm}" not ready any more - new clients are held`);
     };
-    gate.registry.on('change', onChange);
+    gate.registry.prependListener('change', onChange);
     const timers = [
       setTimeout(() => cluster.startRoute(REALM, 0), route0At),
       setTimeout(() => cluster.startRoute(REALM, 1), route1At),

@@ -61,7 +61,7 @@ export class JoinBatcher {
   private pending: JoinedClient[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly timeline: Timeline, private readonly label: string, private readonly windowMs = 150) {}
+  constructor(private readonly timeline: Timeline, private readonly label: string, private readonly windowMs = 300) {}
 
   add(c: JoinedClient): void {
     this.pending.push(c);
