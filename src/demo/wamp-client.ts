@@ -13,7 +13,7 @@ export type DemoSerializer = (typeof DEMO_SERIALIZERS)[number];
 
 /** How one attempt ended. `at` values are performance.now() milliseconds. */
 export type JoinOutcome =
-  | { kind: 'joined'; at: number; worker: string | null; session: Session; close(): void }
+  | { kind: 'joined'; at: number; worker: string | null; session: Session; details: Record<string, unknown>; close(): void }
   | { kind: 'refused'; at: number; reason: string | null; message: string | null };
 
 function serializerFor(id: DemoSerializer): Serializer {
@@ -49,7 +49,7 @@ export function joinOnce(url: string, realm: string, serializer: DemoSerializer)
       settled = true;
       const extra = (details as { authextra?: Record<string, unknown> } | undefined)?.authextra;
       const worker = typeof extra?.x_cb_proxy_worker === 'string' ? extra.x_cb_proxy_worker : null;
-      resolve({ kind: 'joined', at: performance.now(), worker, session, close });
+      resolve({ kind: 'joined', at: performance.now(), worker, session, details: (details ?? {}) as Record<string, unknown>, close });
     };
     connection.onclose = (reason, details) => {
       if (!settled) {

@@ -2,19 +2,17 @@
  * Real WAMP clients for integration tests: autobahn-js (json/msgpack/cbor), wampy (json), and a
  * raw `ws` client that sends one HELLO and reads the router's first reply.
  */
-import autobahn, { type Serializer, type Session } from 'autobahn';
+import type { Session } from 'autobahn';
+import { joinOnce, type DemoSerializer } from '../../src/demo/wamp-client.js';
 import WebSocket from 'ws';
 import { Wampy } from 'wampy';
 import { JsonSerializer } from 'wampy/JsonSerializer.js';
 import { decodeFirstMessage } from '../../src/wamp/hello.js';
 import { encodeMessage, parseSubprotocol } from '../../src/wamp/serializers.js';
 
-// autobahn-js prints every close and abort through console.warn; tests assert on outcomes instead.
-autobahn.log.warn = () => undefined;
-
 type WampyOptions = NonNullable<ConstructorParameters<typeof Wampy>[1]>;
 
-export type AutobahnSerializerId = 'json' | 'msgpack' | 'cbor';
+export type AutobahnSerializerId = DemoSerializer;
 
 /** Raised when autobahn closes before joining; `reason` is the ABORT reason URI (or null). */
 export class JoinRefused extends Error {
@@ -23,54 +21,15 @@ export class JoinRefused extends Error {
   }
 }
 
-function serializerFor(id: AutobahnSerializerId): Serializer {
-  if (id === 'msgpack') return new autobahn.serializer.MsgpackSerializer();
-  if (id === 'cbor') return new autobahn.serializer.CBORSerializer();
-  return new autobahn.serializer.JSONSerializer();
-}
-
 /**
- * Join `realm` with autobahn-js speaking only `serializer`; no retries. Resolves once joined,
- * rejects with JoinRefused when the router closes first. `close()` is safe to call twice.
+ * Join `realm` with autobahn-js speaking only `serializer`; no retries (the demo's `joinOnce`,
+ * as a promise that rejects with JoinRefused). `close()` is safe to call twice.
  */
-export function autobahnJoin(url: string, realm: string, serializer: AutobahnSerializerId = 'json'):
+export async function autobahnJoin(url: string, realm: string, serializer: AutobahnSerializerId = 'json'):
   Promise<{ session: Session; details: Record<string, unknown>; close(): void }> {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      url,
-      realm,
-      protocols: [`wamp.2.${serializer}`],
-      serializers: [serializerFor(serializer)],
-      max_retries: 0,
-      retry_if_unreachable: false,
-    });
-    let opened = false;
-    const close = (): void => {
-      try {
-        connection.close();
-      } catch {
-        // already closed
-      }
-    };
-    connection.onopen = (session, details) => {
-      opened = true;
-      resolve({ session, details, close });
-    };
-    connection.onclose = (reason, details) => {
-      if (!opened) reject(new JoinRefused(reason, details.reason, details.message));
-      return true;
-    };
-    // autobahn switches to its browser code path (no autoping, different close handling) when a
-    // global WebSocket exists, as on Node >= 22; hide it while the transport is created so every
-    // Node version runs the same `ws`-based client that production Node clients use.
-    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
-    if (saved) Reflect.deleteProperty(globalThis, 'WebSocket');
-    try {
-      connection.open();
-    } finally {
-      if (saved) Object.defineProperty(globalThis, 'WebSocket', saved);
-    }
-  });
+  const r = await joinOnce(url, realm, serializer);
+  if (r.kind === 'refused') throw new JoinRefused(r.reason ?? 'closed', r.reason, r.message);
+  return { session: r.session, details: r.details, close: r.close };
 }
 
 /** A wampy client (json) joined to `realm`; rejects (wampy's AbortError) when refused. */
