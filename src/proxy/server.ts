@@ -27,10 +27,24 @@ export class DataPlane {
     this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
     this.#server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 });
     this.#server.on('request', (req, res) => {
+      // Not forwardable, and the forward dropped them without an answer: the method PRI (reserved
+      // for the HTTP/2 preface) and targets other than origin-form (/path) or absolute-form.
+      if (req.method === 'PRI' || !/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
+        ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+        res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: 'bad_request', message: 'method PRI or a request target other than a path cannot be forwarded' }));
+        return;
+      }
       if (ctx.admission.draining) res.setHeader('connection', 'close');
       this.#forward.forward(req, res, () => {});
     });
     this.#server.on('upgrade', createUpgradeGate(ctx, helloHandler));
+    // Without a 'connect' listener node drops a CONNECT request with no answer at all.
+    this.#server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => {});
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      badRequest(socket, 'CONNECT is not supported', 405, 'Method Not Allowed');
+    });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
   }
 

@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logger.js';
 import { WampUri } from '../wamp/messages.js';
-import { anonymousWelcome, closeHttpServer, listenHttp, rejectUpgrade, WampRouter, type HelloContext, type HelloDecision } from './wamp-router.js';
+import { anonymousWelcome, closeHttpServer, listenHttp, rejectUpgrade, requestPath, WampRouter, type HelloContext, type HelloDecision } from './wamp-router.js';
 
 export interface SimulatedProxyOptions {
   /** Parallel proxy workers sharing the port; connection i is served by worker i % workers. Default 1. */
@@ -69,7 +69,7 @@ export class SimulatedProxyTransport {
     const host = opts.host ?? '127.0.0.1';
     const server = http.createServer((req, res) => this.onRequest(req, res));
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (this.closing || new URL(req.url ?? '/', 'http://x').pathname !== this.path) {
+      if (this.closing || requestPath(req.url) !== this.path) {
         return rejectUpgrade(socket, 404, 'Not Found');
       }
       this.router.handleUpgrade(req, socket, head);
@@ -152,7 +152,7 @@ export class SimulatedProxyTransport {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = requestPath(req.url);
     if (path !== this.path) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
       return;

@@ -26,6 +26,19 @@ export interface WampRouterOptions {
   maxPayloadBytes?: number;
 }
 
+/**
+ * The path of a request target, never throwing: `new URL('//////', base)` throws on a
+ * request target like `//////////` (found by the reliability suite's fuzzing), which
+ * would crash the simulator's process. Such a target yields its raw path.
+ */
+export function requestPath(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://x').pathname;
+  } catch {
+    return (url ?? '/').split('?')[0] ?? '/';
+  }
+}
+
 /** Welcome everyone as anonymous (Crossbar's built-in default policy on a proxy transport). */
 export function anonymousWelcome(ctx: HelloContext): HelloDecision {
   const authid = typeof ctx.details['authid'] === 'string' ? ctx.details['authid'] : `anonymous-${ctx.connectionIndex}`;
@@ -75,7 +88,7 @@ export class WampRouter {
       res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket (WAMP) only\n');
     });
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const path = requestPath(req.url);
       if (opts.path !== undefined && path !== opts.path) return rejectUpgrade(socket, 404, 'Not Found');
       this.handleUpgrade(req, socket, head);
     });

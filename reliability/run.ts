@@ -1,0 +1,65 @@
+/**
+ * `npm run reliability`: the full reliability suite against real gate processes — bad input,
+ * load, faults, security — then a summary on stdout and docs/reliability.md. Bounded: every loop
+ * has a count and a deadline (about 10 minutes in all on 2 cores).
+ *
+ * Options (env): RELIABILITY_FUZZ_PER_CLASS (default 25000 → 100,000 inputs), RELIABILITY_LOAD_HELD
+ * (default 10000), RELIABILITY_TUNNELS (default 1000), RELIABILITY_OUT (default docs/reliability.md).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { badInputRows, runBadInputCheck } from './bad-input-check.js';
+import type { CheckRow } from './check-row.js';
+import { runSigtermWithTunnels, runSlowHello, runUpstreamRefusing } from './faults-gate.js';
+import { runMasterFaults } from './faults-master.js';
+import { loadRow, runLoad } from './load.js';
+import { renderReport, renderSummary } from './report.js';
+import { runSecurity } from './security.js';
+
+const NOTES = [
+  'Every check runs the gate as a real process (`node --import tsx src/main.ts --config F`), so crashes, exit codes, `/proc/<pid>/fd` counts and `/proc/<pid>/status` VmHWM (peak RSS) are real. Upstreams are the simulated Crossbar proxy transport (`src/simulator/proxy-transport.ts`), in a child process; the master is `SimulatedMaster`.',
+  'Bad input: fast-check generates each input (seeded, reproducible); each goes on a new connection, 50 in flight. Allowed answers, for every class: an HTTP status other than 500 (4xx for malformed requests; an upstream answer such as 200/404 for well-formed requests that are forwarded), a WAMP ABORT or WELCOME (or any WAMP message from the upstream after admission), a WebSocket CLOSE code, or — only for inputs that stop mid-request or mid-frame — a close once the client, after 400 ms of silence, sends FIN (the gate was correctly waiting for the rest). Not allowed: a bare close or reset with no answer, a 500, or a connection still open 4 s after the client\'s FIN. A crash is the process exiting or logging an uncaught exception / unhandled rejection.',
+  'The fuzz gate: realm1 ready (static source), realm2 not ready with `onNotReady: reject` (so the answer is immediate), unknown realms rejected, `hello.timeoutMs` 2000, `hello.maxBytes` 65536, realm from path, query, header and HELLO.',
+  'Load: clients in the suite process, upgrade-time realm (`?realm=realm1`), held by an `http` readiness source answering not-ready; then the control plane flips to ready. Each admitted client hangs up on its 101 (the gate\'s 20000 open-file limit cannot hold 10,000 clients plus 10,000 upstream sockets at once). 100 more clients than the queue limit are sent while it is full.',
+  'Numbers vary with the machine and with what else runs on it; the commands above reproduce them. Smaller, deterministic versions of every check run in `npm test` (`test/reliability/`).',
+];
+
+const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
+const perClass = env('RELIABILITY_FUZZ_PER_CLASS', 25_000);
+const held = env('RELIABILITY_LOAD_HELD', 10_000);
+const tunnels = env('RELIABILITY_TUNNELS', 1000);
+const out = process.env.RELIABILITY_OUT ?? join(import.meta.dirname, '../docs/reliability.md');
+
+const startedAt = new Date();
+const t0 = performance.now();
+const rows: CheckRow[] = [];
+const step = async (name: string, f: () => Promise<CheckRow | CheckRow[]>): Promise<void> => {
+  process.stdout.write(`== ${name}\n`);
+  try {
+    const r = await f();
+    for (const x of Array.isArray(r) ? r : [r]) {
+      rows.push(x);
+      process.stdout.write(`${renderSummary([x])}\n`);
+    }
+  } catch (err) {
+    const x: CheckRow = { group: name, check: `${name} (did not complete)`, pass: false, figures: { error: String((err as Error)?.stack ?? err).slice(0, 300) } };
+    rows.push(x);
+    process.stdout.write(`${renderSummary([x])}\n`);
+  }
+};
+
+await step('bad input', async () => badInputRows(await runBadInputCheck({ perClass, concurrency: 50, deadlineMs: 6 * 60_000,
+  onProgress: (n, total) => process.stdout.write(`   ${n}/${total}\r`) })));
+await step('load', async () => loadRow(await runLoad({ held, over: 100, releasePerSecond: 2000 })));
+await step('load', async () => loadRow(await runLoad({ held, over: 100, releasePerSecond: 0 }), true));
+await step('faults', () => runMasterFaults());
+await step('faults', () => runUpstreamRefusing(200));
+await step('faults', () => runSlowHello());
+await step('faults', () => runSigtermWithTunnels({ tunnels }));
+await step('security', () => runSecurity());
+
+const durationMs = Math.round(performance.now() - t0);
+const command = 'npm run reliability';
+writeFileSync(out, renderReport(rows, { command, startedAt, durationMs, notes: NOTES }));
+process.stdout.write(`\n${rows.filter((r) => r.pass).length}/${rows.length} checks passed; wrote ${out}\n`);
+process.exit(rows.every((r) => r.pass) ? 0 : 1);
