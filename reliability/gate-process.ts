@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -136,8 +137,28 @@ export async function startGateProcess(config: object, opts: StartOptions = {}):
       }
     },
     memory: () => readMemory(pid),
-    admin: async <T>(path: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${adminPort}${path}`)).json()) as T,
+    admin: <T>(path: string): Promise<T> => getJson<T>(adminPort, path),
   };
+}
+
+/**
+ * GET JSON without connection reuse: a pooled keep-alive socket (fetch's default) would itself
+ * hold one of the gate's file descriptors and spoil the fd baseline comparison.
+ */
+function getJson<T>(port: number, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    }).on('error', reject);
+  });
 }
 
 /** VmRSS and VmHWM of a process, KiB (0 when unreadable). */

@@ -29,6 +29,8 @@ export interface LoadResult {
   over: number;
   admitted: number;
   refusedWithRetry: number;
+  /** 502 upstream_error with Retry-After (the upstream connect of an admitted client failed). */
+  upstreamErrorWithRetry: number;
   /** Refusal reasons (X-Realmgate-Reason) → count. */
   refusedReasons: Record<string, number>;
   /** Answers that were neither (status → count; `none` = closed without answer, `timeout`). */
@@ -119,7 +121,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     const heldAnswers = await Promise.all(answers);
     const releaseMs = Math.round(performance.now() - t0);
     const result: LoadResult = {
-      held, heldSeen, over, admitted: 0, refusedWithRetry: 0, refusedReasons: {}, other: {}, releaseMs, releasePerSecond,
+      held, heldSeen, over, admitted: 0, refusedWithRetry: 0, upstreamErrorWithRetry: 0, refusedReasons: {}, other: {}, releaseMs, releasePerSecond,
       peakRssKb: gate.memory().peakRssKb, rssHeldKb, fdBaseline, fdHeld, fdAfter: 0, crashes: 0, upstreamErrors: {},
     };
     for (const a of [...heldAnswers, ...overAnswers]) {
@@ -127,7 +129,8 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       else if (a.status === 503 && a.retryAfter !== undefined) {
         result.refusedWithRetry++;
         result.refusedReasons[a.reason ?? '?'] = (result.refusedReasons[a.reason ?? '?'] ?? 0) + 1;
-      } else result.other[String(a.status)] = (result.other[String(a.status)] ?? 0) + 1;
+      } else if (a.status === 502 && a.retryAfter !== undefined) result.upstreamErrorWithRetry++;
+      else result.other[String(a.status)] = (result.other[String(a.status)] ?? 0) + 1;
     }
     result.fdAfter = await fdsSettle(gate, fdBaseline, 30_000);
     result.crashes = crashCount(gate);
@@ -157,23 +160,21 @@ async function waitHeld(gate: Awaited<ReturnType<typeof startGateProcess>>, n: n
 
 /**
  * The report row. Paced release: every client must be admitted or refused 503 + Retry-After.
- * `allAtOnce`: the same load released in one burst; a 502 (upstream could not take the burst in
- * time) is then counted and shown, and the row asserts only that every client got an answer.
+ * `allAtOnce`: the same load released in one burst, which can exceed the upstream's accept backlog
+ * and the gate's open-file limit; a 502 + Retry-After for those clients is then also accepted.
  */
 export function loadRow(r: LoadResult, allAtOnce = false): CheckRow {
   const total = r.held + r.over;
-  const answered502 = r.other['502'] ?? 0;
-  const unanswered = Object.entries(r.other).filter(([k]) => k !== '502').reduce((n, [, v]) => n + v, 0);
   const conditions: Record<string, boolean> = {
     [`${r.held} held`]: r.heldSeen === r.held, 'no crash': r.crashes === 0, 'fds back to baseline': r.fdAfter <= r.fdBaseline,
     ...(allAtOnce
-      ? { 'every client answered (101, 503 + Retry-After or 502)': unanswered === 0 }
+      ? { 'every client admitted, or 503/502 + Retry-After': r.admitted + r.refusedWithRetry + r.upstreamErrorWithRetry === total }
       : { 'every client admitted or 503 + Retry-After': r.admitted + r.refusedWithRetry === total }),
   };
   const name = allAtOnce ? `${r.held} held, released all at once (releasePerSecond 0)` : `${r.held} held, released at ${r.releasePerSecond}/s`;
   return row('load', name, conditions, {
     clients: total, heldSeen: r.heldSeen, admitted: r.admitted, refused503WithRetryAfter: r.refusedWithRetry,
-    refusedReasons: JSON.stringify(r.refusedReasons), other: JSON.stringify(r.other), answered502,
+    refusedReasons: JSON.stringify(r.refusedReasons), upstreamError502WithRetryAfter: r.upstreamErrorWithRetry, other: JSON.stringify(r.other),
     ...(Object.keys(r.upstreamErrors).length > 0 ? { upstreamErrors: JSON.stringify(r.upstreamErrors) } : {}),
     releaseSeconds: (r.releaseMs / 1000).toFixed(1), peakRssMiB: (r.peakRssKb / 1024).toFixed(0), rssWhileHeldMiB: (r.rssHeldKb / 1024).toFixed(0),
     fdBaseline: r.fdBaseline, fdWhileHeld: r.fdHeld, fdAfter: r.fdAfter,

@@ -62,7 +62,10 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
           return;
         }
         ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unreachable for an admitted client');
-        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: describeError(err) }));
+        // Retry guidance here too: a release burst can exhaust the upstream's backlog or our own fds.
+        const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
+        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: describeError(err), retryAfterSeconds: retry }),
+          { 'Retry-After': String(retry), 'X-Realmgate-Reason': 'upstream_error' });
       },
     );
   }
