@@ -6,8 +6,8 @@
  * Options (env): RELIABILITY_FUZZ_PER_CLASS (default 25000 → 100,000 inputs), RELIABILITY_LOAD_HELD
  * (default 10000), RELIABILITY_TUNNELS (default 1000), RELIABILITY_OUT (default docs/reliability.md).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { badInputRows, runBadInputCheck } from './bad-input-check.js';
 import type { CheckRow } from './check-row.js';
 import { runSigtermWithTunnels, runSlowHello, runUpstreamRefusing } from './faults-gate.js';
@@ -61,6 +61,7 @@ await step('security', () => runSecurity());
 
 const durationMs = Math.round(performance.now() - t0);
 const command = 'npm run reliability';
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, renderReport(rows, { command, startedAt, durationMs, notes: NOTES }));
 process.stdout.write(`\n${rows.filter((r) => r.pass).length}/${rows.length} checks passed; wrote ${out}\n`);
 process.exit(rows.every((r) => r.pass) ? 0 : 1);
