@@ -4,15 +4,17 @@
  * bench/results/latest.json, bench/results/throughput.svg and the results
  * table into bench/README.md.
  *
- *   node --import tsx bench/run.ts [--quick] [--only=tunnel,sessions,held,readiness]
+ *   node --import tsx bench/run.ts [--quick] [--with-node-pipe] [--only=tunnel,sessions,held,readiness]
  *
  * --quick: 2 repetitions and shorter windows (development; not for the README).
+ * --cases=ID,...: only these tunnel cases (e.g. --cases='16KiB 50x16').
+ * --with-node-pipe: also measure a bare Node TCP pipe (bench/node-pipe-proxy.ts) as a reference.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { LoadDriver } from './lib/load-driver.js';
 import { ProcessSet } from './lib/procs.js';
-import { ensurePackages, startGate, startHaproxy, startNginx, startUpstream, type Target } from './lib/targets.js';
+import { ensurePackages, startGate, startHaproxy, startNginx, startUpstream, tsxArgs, type Target } from './lib/targets.js';
 import { writeReport, type BenchResults } from './report.js';
 import { runHeldScenario } from './scenarios/held.js';
 import { runReadinessScenario } from './scenarios/readiness.js';
@@ -26,6 +28,8 @@ const startedAt = Date.now();
 const deadline = startedAt + 290_000;
 const log = (s: string): void => console.error(`[${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${s}`);
 const reps = quick ? 2 : 5;
+/** --cases=ID,ID limits scenario 1 to some cases (ids as in TUNNEL_CASES, e.g. "16KiB 50x16"). */
+const cases = process.argv.find((a) => a.startsWith('--cases='))?.slice(8).split(',');
 
 function version(cmd: string, args: string[]): string | null {
   try {
@@ -56,6 +60,14 @@ try {
     try { proxies.push(await start(ps, up)); } catch (err) { skipped.push(`${name}: ${(err as Error).message}`); }
   }
   for (const s of skipped) log(`skipped ${s}`);
+  if (process.argv.includes('--with-node-pipe')) {
+    // Reference points: a bare Node TCP pipe, and the same behind an http server's 'upgrade'.
+    for (const [name, mode] of [['node-pipe', 'tcp'], ['node-http-pipe', 'http']] as const) {
+      const child = ps.spawn(name, process.execPath, [...tsxArgs('node-pipe-proxy.ts'), String(up), mode]);
+      const port = (JSON.parse(await child.waitForLine(/"port"/)) as { port: number }).port;
+      proxies.push({ name, url: `ws://127.0.0.1:${port}`, child, cpuPids: [child.pid] });
+    }
+  }
   const load = await LoadDriver.start(ps);
   log(`started: upstream :${up}, ${gate.url}, ${proxies.map((p) => `${p.name} ${p.url}`).join(', ')}`);
 
@@ -83,7 +95,7 @@ try {
       { name: 'realmgate', url: `${gate.url}/ws?realm=realm1`, wamp: false, cpuPids: gate.cpuPids },
       { name: 'realmgate-peek', url: `${gate.url}/ws`, wamp: true, cpuPids: gate.cpuPids },
       ...proxies.map((p) => ({ name: p.name, url: `${p.url}/ws`, wamp: false, cpuPids: p.cpuPids })),
-    ], { reps, warmupMs: quick ? 150 : 200, windowMs: quick ? 500 : 800, deadline: deadline - 130_000, log });
+    ], { reps, warmupMs: quick ? 150 : 200, windowMs: quick ? 500 : 800, deadline: deadline - 130_000, log, cases });
   }
   if (only.includes('sessions')) {
     results.sessions = await runSessionScenario(load, [
@@ -96,7 +108,7 @@ try {
   await gate.child.stop();
   for (const p of proxies) await p.child?.stop();
   if (only.includes('held')) {
-    results.held = await runHeldScenario(ps, load, up, [
+    results.held = await runHeldScenario(ps, load, { port: up, pid: upstream.child.pid }, [
       { mode: 'upgrade', n: 1000, reps: quick ? 1 : 3 },
       { mode: 'peek', n: 1000, reps: quick ? 1 : 3 },
       { mode: 'upgrade', n: 10_000, reps: quick ? 1 : 3 },

@@ -68,7 +68,9 @@ export async function startGate(ps: ProcessSet, name: string, config: Record<str
     log: { level: 'info' },
     ...config,
   }));
-  const child = ps.spawn(name, process.execPath, [join(root, "dist/main.js"), "--config", file], { cwd: root, env: { ...process.env, ...env } });
+  // RG_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/results", profiles the gate.
+  const nodeArgs = (process.env.RG_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = ps.spawn(name, process.execPath, [...nodeArgs, join(root, 'dist/main.js'), '--config', file], { cwd: root, env: { ...process.env, ...env } });
   const started = JSON.parse(await child.waitForLine(/realmgate started/)) as { listen: string; admin: string };
   const port = String(started.listen).split(':').pop();
   const adminPort = String(started.admin).split(':').pop();

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForStatus } from '../lib/admin.js';
 import type { LoadDriver } from '../lib/load-driver.js';
-import { openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
+import { cpuMicros, openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
 import { median, nowMicros, round } from '../lib/stats.js';
 import { startGate } from '../lib/targets.js';
 
@@ -28,6 +28,8 @@ export interface HeldSummary {
   admitted: number;
   failed: number;
   gateIdleFds: number;
+  /** CPU ms used during the release (flip → last admission) by the gate, the upstream and the clients. */
+  releaseCpuMs: { gate: number; upstream: number; clients: number };
 }
 
 /** A control plane whose answer for realm "held" flips once; records when it first said ready. */
@@ -48,15 +50,15 @@ async function controlPlane(): Promise<{ url: string; flip(): number; firstReady
   };
 }
 
-async function holdOnce(ps: ProcessSet, load: LoadDriver, upstreamPort: number, mode: HoldMode, n: number): Promise<Omit<HeldSummary, 'reps'>> {
+async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: number; pid: number }, mode: HoldMode, n: number): Promise<Omit<HeldSummary, 'reps'>> {
   const cp = await controlPlane();
   const gate = await startGate(ps, `realmgate-held-${mode}-${n}`, {
-    upstream: { url: `http://127.0.0.1:${upstreamPort}`, connectTimeoutMs: 30_000 },
+    upstream: { url: `http://127.0.0.1:${upstream.port}`, connectTimeoutMs: 30_000 },
     realms: [{ name: 'held', queueTimeoutMs: 600_000, maxQueued: 20_000 }],
     maxQueuedTotal: 20_000,
     realmFrom: ['query', 'hello'],
     hello: { timeoutMs: 600_000 },
-    readiness: { sources: [{ type: 'http', url: cp.url, intervalMs: 10 }] },
+    readiness: { sources: [{ type: 'http', url: cp.url, intervalMs: 50 }] },
   });
   try {
     await waitForStatus(gate.adminUrl, (s) => s.sources.every((x) => x.lastSuccess !== null), 10_000);
@@ -68,8 +70,11 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstreamPort: number, 
     await waitForStatus(gate.adminUrl, (s) => s.queues.total >= n, 60_000, 100);
     await new Promise((r) => setTimeout(r, 200));
     const held = rssKiB(gate.child.pid);
+    const pids = [gate.child.pid, upstream.pid, load.child.pid];
+    const cpu0 = pids.map((p) => cpuMicros([p]));
     const flippedAt = cp.flip();
     const rel = await load.release(30_000);
+    const cpu = pids.map((p, i) => Math.round((cpuMicros([p]) - cpu0[i]!) / 1000));
     return {
       mode,
       held: n,
@@ -79,6 +84,7 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstreamPort: number, 
       admitted: rel.admitted,
       failed: rel.failed,
       gateIdleFds: idleFds,
+      releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
     };
   } finally {
     await load.closeHeld();
@@ -90,7 +96,7 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstreamPort: number, 
 export async function runHeldScenario(
   ps: ProcessSet,
   load: LoadDriver,
-  upstreamPort: number,
+  upstream: { port: number; pid: number },
   plan: { mode: HoldMode; n: number; reps: number }[],
   opts: { deadline: number; log: (s: string) => void },
 ): Promise<HeldSummary[]> {
@@ -99,7 +105,7 @@ export async function runHeldScenario(
     const rs: Omit<HeldSummary, 'reps'>[] = [];
     for (let rep = 0; rep < p.reps && Date.now() < opts.deadline; rep++) {
       try {
-        rs.push(await holdOnce(ps, load, upstreamPort, p.mode, p.n));
+        rs.push(await holdOnce(ps, load, upstream, p.mode, p.n));
       } catch (err) {
         opts.log(`held ${p.mode} ${p.n} rep ${rep + 1}: ${(err as Error).message}`);
       }
@@ -115,6 +121,11 @@ export async function runHeldScenario(
       admitted: Math.min(...rs.map((r) => r.admitted)),
       failed: Math.max(...rs.map((r) => r.failed)),
       gateIdleFds: rs[0]!.gateIdleFds,
+      releaseCpuMs: {
+        gate: round(median(rs.map((r) => r.releaseCpuMs.gate))),
+        upstream: round(median(rs.map((r) => r.releaseCpuMs.upstream))),
+        clients: round(median(rs.map((r) => r.releaseCpuMs.clients))),
+      },
     });
     opts.log(`held ${p.mode} ${p.n}: ${JSON.stringify(out.at(-1))}`);
   }

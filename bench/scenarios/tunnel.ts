@@ -45,11 +45,12 @@ export interface TunnelSummary {
 export async function runTunnelScenario(
   load: LoadDriver,
   targets: TunnelTarget[],
-  opts: { reps: number; warmupMs: number; windowMs: number; deadline: number; log: (s: string) => void },
+  opts: { reps: number; warmupMs: number; windowMs: number; deadline: number; log: (s: string) => void; cases?: string[] },
 ): Promise<TunnelSummary[]> {
   const raw = new Map<string, TunnelResult[]>();
+  const cases = TUNNEL_CASES.filter((c) => !opts.cases || opts.cases.includes(c.id));
   for (let rep = 0; rep < opts.reps && Date.now() < opts.deadline; rep++) {
-    for (const c of TUNNEL_CASES) {
+    for (const c of cases) {
       for (const t of targets) {
         const key = `${c.id}|${t.name}`;
         try {
@@ -63,7 +64,7 @@ export async function runTunnelScenario(
     opts.log(`tunnel: repetition ${rep + 1}/${opts.reps} done`);
   }
   const out: TunnelSummary[] = [];
-  for (const c of TUNNEL_CASES) {
+  for (const c of cases) {
     for (const t of targets) {
       const rs = raw.get(`${c.id}|${t.name}`) ?? [];
       const cpu = median(rs.map((r) => r.cpuUsPerMsg));
