@@ -45,9 +45,9 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
           return;
         }
         const early = watch.release();
-        upstream.write(upgradeRequestHead(req));
-        if (head.length > 0) upstream.write(head);
-        if (early.length > 0) upstream.write(early);
+        // One write (one syscall) for the request head and any bytes that came with or after it.
+        const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
+        upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
         (socket as Socket).setNoDelay?.(true);
         ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
         const handle = pipeBoth(socket, upstream, () => untrack());
