@@ -7,6 +7,7 @@
  * (default 10000), RELIABILITY_TUNNELS (default 1000), RELIABILITY_OUT (default docs/reliability.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { replaceReadmeSection } from '../scripts/readme-section.js';
 import { dirname, join } from 'node:path';
 import { badInputRows, runBadInputCheck } from './bad-input-check.js';
 import type { CheckRow } from './check-row.js';
@@ -62,6 +63,9 @@ await step('security', () => runSecurity());
 const durationMs = Math.round(performance.now() - t0);
 const command = 'npm run reliability';
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, renderReport(rows, { command, startedAt, durationMs, notes: NOTES }));
+const report = renderReport(rows, { command, startedAt, durationMs, notes: NOTES });
+writeFileSync(out, report);
+// The README's Reliability section is this same report (without its title), written here.
+if (process.env.RELIABILITY_OUT === undefined) replaceReadmeSection('reliability', report.replace(/^# .*\n/, ''));
 process.stdout.write(`\n${rows.filter((r) => r.pass).length}/${rows.length} checks passed; wrote ${out}\n`);
 process.exit(rows.every((r) => r.pass) ? 0 : 1);
