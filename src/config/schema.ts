@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidRealm } from '../wamp/hello.js';
 
 /**
  * The config file's schema: the single place where keys, types and defaults
@@ -10,11 +11,8 @@ const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
 const durationMs = z.number().int().min(0);
 const positiveMs = z.number().int().min(1);
-const realmName = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[^\s#]+$/, 'must be a WAMP URI without spaces or "#"');
+/** The same rule the gate applies to a realm in a HELLO or a hint (Crossbar's loose URI). */
+const realmName = z.string().refine(isValidRealm, 'must be a WAMP URI: dot-separated, no spaces or "#", at most 255 characters');
 
 export const onNotReadyValues = ['queue', 'reject', 'pass'] as const;
 const onNotReady = z.enum(onNotReadyValues);

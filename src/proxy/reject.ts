@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { notReadyMessage } from '../wamp/abort.js';
 import type { RejectReason } from './admission.js';
 
 /**
@@ -13,7 +14,7 @@ export function notReadyBody(reason: RejectReason, realm: string | undefined, re
       ? 'realmgate is shutting down - please retry connection'
       : reason === 'queue_full'
         ? `too many clients are waiting for realm "${name}" - proxy routes may still be initializing, please retry connection`
-        : `realm "${name}" is not ready yet - proxy routes may still be initializing, please retry connection`;
+        : notReadyMessage(name);
   return JSON.stringify({ error: reason, realm: realm ?? null, message, retryAfterSeconds });
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/schema.js';
+import { isValidRealm } from '../wamp/hello.js';
 
 export type RealmSource = 'path' | 'query' | 'header';
 
@@ -9,10 +10,6 @@ export type Resolution =
   | { kind: 'none'; hello: boolean }
   | { kind: 'invalid'; message: string };
 
-/** Crossbar's loose URI rule: non-empty, no whitespace, no '#', at most 255 chars. */
-export function isRealmName(s: string): boolean {
-  return s.length > 0 && s.length <= 255 && !/[\s#]/.test(s);
-}
 
 /**
  * Builds the resolver for `realmFrom`, tried in order: a configured path,
@@ -37,13 +34,13 @@ export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>
         if (q < 0) continue;
         const realm = new URLSearchParams(url.slice(q + 1)).get('realm');
         if (realm === null) continue;
-        if (!isRealmName(realm)) return { kind: 'invalid', message: 'query parameter "realm" is not a valid realm name' };
+        if (!isValidRealm(realm)) return { kind: 'invalid', message: 'query parameter "realm" is not a valid realm name' };
         return { kind: 'realm', realm, from };
       } else if (from === 'header') {
         const h = req.headers['x-wamp-realm'];
         if (h === undefined) continue;
         const realm = Array.isArray(h) ? h[0] ?? '' : h.trim();
-        if (!isRealmName(realm)) return { kind: 'invalid', message: 'header X-Wamp-Realm is not a valid realm name' };
+        if (!isValidRealm(realm)) return { kind: 'invalid', message: 'header X-Wamp-Realm is not a valid realm name' };
         return { kind: 'realm', realm, from };
       }
     }
