@@ -66,7 +66,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
 
   registry.on('change', (c) => {
     if (c.ready) {
-      const released = admission.release(c.realm);
+      // Every held client is released now or, with releasePerSecond, in paced batches from now.
+      const released = admission.depth(c.realm);
+      admission.release(c.realm);
       log.info({ realm: c.realm, waitedMs: c.previousMs, released, source: c.source },
         `routes now configured for realm "${c.realm}" - clients can now connect`);
     } else {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 
@@ -42,9 +42,11 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: 
       return '';
     };
     if (whole) {
+      // Only numbers and booleans are typed (`port: ${PORT}`); string keys accept them back as text.
       const text = lookup(whole[1]!, whole[2]);
-      const scalar: unknown = parseYaml(text);
-      return typeof scalar === 'number' || typeof scalar === 'boolean' || scalar === null ? scalar : text;
+      if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+      if (text === 'true' || text === 'false') return text === 'true';
+      return text;
     }
     return value.replace(VAR, (_m, name: string, fallback: string | undefined) => lookup(name, fallback));
   }
@@ -105,13 +107,13 @@ function crossCheck(raw: Record<string, unknown>, problems: ConfigProblem[]): vo
     });
   });
   const readiness = (raw.readiness ?? {}) as { sources?: unknown };
-  const names = new Set<string>();
   if (Array.isArray(readiness.sources)) {
-    readiness.sources.forEach((s: unknown, i) => {
-      const name = (s as { name?: unknown } | null)?.name;
-      if (typeof name !== 'string') return;
-      if (names.has(name)) problems.push({ path: `readiness.sources.${i}.name`, message: `duplicate source name "${name}"` });
-      names.add(name);
+    const sources = readiness.sources.map((s: unknown) => (s ?? {}) as { name?: unknown; type?: unknown });
+    const resolved = sourceNames(sources.map((s) => ({ type: String(s.type), name: typeof s.name === 'string' ? s.name : undefined })));
+    const seen = new Set<string>();
+    resolved.forEach((name, i) => {
+      if (seen.has(name)) problems.push({ path: `readiness.sources.${i}.name`, message: `duplicate source name "${name}" (names default to the type, then type#2, type#3…)` });
+      seen.add(name);
     });
   }
   const listen = (raw.listen ?? {}) as { host?: unknown; port?: unknown };
@@ -120,6 +122,19 @@ function crossCheck(raw: Record<string, unknown>, problems: ConfigProblem[]): vo
   if (lp !== 0 && lp === (admin.port ?? 9090) && (listen.host ?? '0.0.0.0') === (admin.host ?? '0.0.0.0')) {
     problems.push({ path: 'admin.port', message: 'the admin port must differ from the client port' });
   }
+}
+
+/**
+ * The name each source goes by (metric label, /status): its `name`, else its type, with "#2",
+ * "#3"… for repeats. Shared by validation and createSources so they can never disagree.
+ */
+export function sourceNames(sources: readonly { type: string; name?: string | undefined }[]): string[] {
+  const counts = new Map<string, number>();
+  return sources.map((s) => {
+    const n = (counts.get(s.type) ?? 0) + 1;
+    counts.set(s.type, n);
+    return s.name ?? (n === 1 ? s.type : `${s.type}#${n}`);
+  });
 }
 
 /** Reads FILE (YAML or JSON) and validates it; every problem is reported together. */

@@ -8,11 +8,16 @@ import { isValidRealm } from '../wamp/hello.js';
  */
 
 const port = z.number().int().min(0).max(65535);
-const host = z.string().min(1);
+/**
+ * A non-empty string that also takes a number or boolean as text: `${NODE_AUTHID}` = `123` is
+ * substituted as a number (so `port: ${PORT}` works) and must still be a valid node name.
+ */
+const text = () => z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string().min(1));
+const host = text();
 const durationMs = z.number().int().min(0);
 const positiveMs = z.number().int().min(1);
 /** The same rule the gate applies to a realm in a HELLO or a hint (Crossbar's loose URI). */
-const realmName = z.string().refine(isValidRealm, 'must be a WAMP URI: dot-separated, no spaces or "#", at most 255 characters');
+const realmName = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string()).refine(isValidRealm, 'must be a WAMP URI: dot-separated, no spaces or "#", at most 255 characters');
 
 export const onNotReadyValues = ['queue', 'reject', 'pass'] as const;
 const onNotReady = z.enum(onNotReadyValues);
@@ -64,18 +69,18 @@ const crossbarSource = z
     type: z.literal('crossbar'),
     name: sourceName,
     url: wsUrl,
-    realm: z.string().min(1).default('default'),
-    authid: z.string().min(1),
-    authrole: z.string().min(1).default('owner'),
+    realm: text().default('default'),
+    authid: text(),
+    authrole: text().default('owner'),
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: z.string().min(1).optional(),
-    node: z.string().min(1),
-    webcluster: z.string().min(1),
+    node: text(),
+    webcluster: text(),
     pollIntervalMs: positiveMs.default(2000),
     callTimeoutMs: positiveMs.default(5000),
     subscribe: z.boolean().default(true),
     /** Optional role check: a realm is ready only if some route maps each of these roles. */
-    roles: z.array(z.string().min(1)).default([]),
+    roles: z.array(text()).default([]),
     reconnect: z
       .strictObject({ initialDelayMs: positiveMs.default(500), maxDelayMs: positiveMs.default(10_000) })
       .prefault({}),
@@ -109,7 +114,7 @@ const httpSource = z.strictObject({
   url: httpUrl,
   intervalMs: positiveMs.default(1000),
   timeoutMs: positiveMs.default(3000),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(z.string(), z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string())).default({}),
 });
 
 const staticSource = z.strictObject({

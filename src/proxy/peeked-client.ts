@@ -29,6 +29,7 @@ export class PeekedClient {
   readonly #maxBytes: number;
   #bytes = 0;
   #fragments: Frame[] = [];
+  #fragmentBytes = 0;
   #first: FirstMessage | undefined;
   #later: Buffer[] = [];
   #ended = false;
@@ -109,13 +110,14 @@ export class PeekedClient {
       return this.fail(1002, 'unexpected continuation frame');
     }
     this.#fragments.push(f);
+    this.#fragmentBytes += f.payload.length;
     if (!f.fin) {
-      const size = this.#fragments.reduce((n, x) => n + x.payload.length, 0);
-      if (size > this.#maxBytes) this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
+      if (this.#fragmentBytes > this.#maxBytes) this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
       return;
     }
     const frames = this.#fragments;
     this.#fragments = [];
+    this.#fragmentBytes = 0;
     const payload = frames.length === 1 ? frames[0]!.payload : Buffer.concat(frames.map((x) => x.payload));
     if (payload.length > this.#maxBytes) return this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
     this.#first = { payload, raw: frames.length === 1 ? frames[0]!.raw : Buffer.concat(frames.map((x) => x.raw)) };

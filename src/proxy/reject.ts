@@ -8,13 +8,9 @@ import type { RejectReason } from './admission.js';
  * because an upgrade request has no ServerResponse.
  */
 export function notReadyBody(reason: RejectReason, realm: string | undefined, retryAfterSeconds: number): string {
-  const name = realm ?? '';
-  const message =
-    reason === 'draining'
-      ? 'realmgate is shutting down - please retry connection'
-      : reason === 'queue_full'
-        ? `too many clients are waiting for realm "${name}" - proxy routes may still be initializing, please retry connection`
-        : notReadyMessage(name);
+  // The contract's one message for every reason; only a client whose realm is not known yet
+  // (draining before its HELLO) gets a message without a realm.
+  const message = realm !== undefined ? notReadyMessage(realm) : 'realmgate is shutting down - please retry connection';
   return JSON.stringify({ error: reason, realm: realm ?? null, message, retryAfterSeconds });
 }
 

@@ -50,11 +50,12 @@ export class DataPlane {
 
   /** Malformed HTTP never crashes the gate: a 4xx if the socket still takes it, else it is cut. */
   #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request');
+    // A reset (e.g. a keep-alive client going away) is not a bad request: nothing is answered or counted.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
+    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request');
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       writeRaw(socket, 431, 'Request Header Fields Too Large', JSON.stringify({ error: 'bad_request', message: `request head larger than ${MAX_HEADER_BYTES} bytes` }));
       return;

@@ -1,3 +1,4 @@
+import { sourceNames } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
 import { createHttpSource } from './http-source.js';
 import type { ReadinessSource, SourceContext } from './source.js';
@@ -14,12 +15,10 @@ export async function createSources(
   ctx: SourceContext,
   opts: { discover: boolean },
 ): Promise<ReadinessSource[]> {
-  const counts = new Map<string, number>();
+  const names = sourceNames(configs);
   const out: ReadinessSource[] = [];
-  for (const cfg of configs) {
-    const n = (counts.get(cfg.type) ?? 0) + 1;
-    counts.set(cfg.type, n);
-    const name = cfg.name ?? (n === 1 ? cfg.type : `${cfg.type}#${n}`);
+  for (const [i, cfg] of configs.entries()) {
+    const name = names[i]!;
     switch (cfg.type) {
       case 'static':
         out.push(createStaticSource(cfg, name));

@@ -13,12 +13,18 @@ export function createHttpSource(cfg: HttpSourceConfig, name: string, ctx: Sourc
   let sink: SourceSink | undefined;
 
   async function poll(signal: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(cfg.timeoutMs);
+    // One controller per attempt, not AbortSignal.any(): on Node 20 every any() keeps a reference
+    // in the long-lived loop signal, one per poll, forever (nodejs/node#55351).
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, cfg.timeoutMs);
+    const onStop = (): void => attempt.abort();
+    signal.addEventListener('abort', onStop, { once: true });
     try {
-      const res = await fetch(cfg.url, {
-        headers: { accept: 'application/json', ...cfg.headers },
-        signal: AbortSignal.any([signal, timeout]),
-      });
+      const res = await fetch(cfg.url, { headers: { accept: 'application/json', ...cfg.headers }, signal: attempt.signal });
       const text = await res.text();
       if (!res.ok) {
         throw new RealmgateError(ErrorCodes.SOURCE_FAILED, `GET ${cfg.url} answered HTTP ${res.status}`);
@@ -26,7 +32,7 @@ export function createHttpSource(cfg: HttpSourceConfig, name: string, ctx: Sourc
       sink?.snapshot(parseAnswer(text, cfg.url));
     } catch (err) {
       if (signal.aborted) return;
-      if (timeout.aborted) {
+      if (timedOut) {
         sink?.fail(new RealmgateError(ErrorCodes.SOURCE_TIMEOUT, `GET ${cfg.url} timed out after ${cfg.timeoutMs} ms`));
       } else if (err instanceof RealmgateError) {
         sink?.fail(err);
@@ -35,6 +41,9 @@ export function createHttpSource(cfg: HttpSourceConfig, name: string, ctx: Sourc
         const why = cause?.code ?? cause?.message ?? (err as Error).message;
         sink?.fail(new RealmgateError(ErrorCodes.SOURCE_FAILED, `GET ${cfg.url} failed: ${why}`, { cause: err }));
       }
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onStop);
     }
   }
 

@@ -105,3 +105,32 @@ readiness: { sources: [ { type: http, url: "http://user:secret@127.0.0.1:7000/re
   assert.doesNotMatch(text, /secret|Bearer abc/);
   assert.match(text, /\[redacted\]/);
 });
+
+test('a substituted value never breaks loading: YAML-ish text stays text, numbers fit string keys', () => {
+  const text = `
+upstream:
+  url: http://127.0.0.1:1
+readiness:
+  sources:
+    - type: crossbar
+      url: ws://m:9000/ws
+      authid: \${AUTHID}
+      privateKeyEnv: KEY
+      node: \${NODE_AUTHID}
+      webcluster: \${WC}
+`;
+  const c = parseConfig(text, { env: { AUTHID: '@cb-node', NODE_AUTHID: '123', WC: 'a: b: c' } });
+  const src = c.readiness.sources[0]!;
+  assert.ok(src.type === 'crossbar');
+  assert.equal(src.authid, '@cb-node');
+  assert.equal(src.node, '123');
+  assert.equal(src.webcluster, 'a: b: c');
+});
+
+test('sources whose resolved names collide are a config error', () => {
+  const text = `
+upstream: { url: http://127.0.0.1:1 }
+readiness: { sources: [ { type: http, url: http://127.0.0.1:2/ }, { type: static, name: http } ] }
+`;
+  assert.throws(() => parseConfig(text, { env: {} }), /readiness\.sources\.1\.name: duplicate source name "http"/);
+});
