@@ -48,6 +48,13 @@ export class ClientWatch {
     this.#onGone = cb;
   }
 
+  /** The early bytes so far (cleared), while still watching for a hang-up. */
+  takeEarly(): Buffer {
+    const out = Buffer.concat(this.#early);
+    this.#early.length = 0;
+    return out;
+  }
+
   /** Stops watching; returns the early bytes. Leaves a no-op error listener so a late error cannot crash. */
   release(): Buffer {
     this.#socket.off('data', this.#onData);

@@ -76,6 +76,37 @@ export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<st
 }
 
 /**
+ * Waits for the upstream's first bytes (its 101, or a refusal) after the request was sent.
+ * Rejects with UPSTREAM_HANDSHAKE on timeout, close or error; with CLOSED when `signal` aborts.
+ * The socket is left paused with no listeners of ours, ready to be piped.
+ */
+export function firstChunk(socket: net.Socket, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | undefined, chunk?: Buffer): void => {
+      clearTimeout(timer);
+      socket.pause();
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(chunk!);
+    };
+    const onData = (chunk: Buffer): void => done(undefined, chunk);
+    const onError = (err: Error): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream failed before answering: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+    const onClose = (): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream closed without answering the upgrade'));
+    const onAbort = (): void => done(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
+    const timer = setTimeout(() => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream did not answer the upgrade within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.resume();
+  });
+}
+
+/**
  * Joins two sockets as a raw byte pipe. Either side's error or close destroys
  * the other; `onClose` runs exactly once with who ended it.
  */

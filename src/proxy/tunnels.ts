@@ -8,11 +8,35 @@ export interface TunnelHandle {
 
 export class Tunnels {
   readonly #open = new Set<TunnelHandle>();
+  /** Admitted clients whose upstream connect/handshake is in flight: drain waits for them too. */
+  readonly #connecting = new Set<TunnelHandle>();
   readonly #byRealm = new Map<string, number>();
   #waiters: (() => void)[] = [];
+  #closed = false;
+
+  /**
+   * Counts an admitted client from the moment its upstream connect starts, so a shutdown in
+   * that window waits for it (drainTimeoutMs) instead of cutting it. Call the returned function
+   * when the connect ends either way (after add() on success).
+   */
+  reserve(handle: TunnelHandle): () => void {
+    if (this.#closed) {
+      handle.destroy();
+      return () => {};
+    }
+    this.#connecting.add(handle);
+    return () => {
+      if (this.#connecting.delete(handle)) this.#notifyIfIdle();
+    };
+  }
 
   /** Registers an open tunnel; call the returned function exactly when it closes. */
   add(realm: string, handle: TunnelHandle): () => void {
+    // A connect that finished after destroyAll(): nothing may outlive a destroyed gate.
+    if (this.#closed) {
+      handle.destroy();
+      return () => {};
+    }
     this.#open.add(handle);
     this.#byRealm.set(realm, (this.#byRealm.get(realm) ?? 0) + 1);
     let removed = false;
@@ -23,29 +47,40 @@ export class Tunnels {
       const n = (this.#byRealm.get(realm) ?? 1) - 1;
       if (n > 0) this.#byRealm.set(realm, n);
       else this.#byRealm.delete(realm);
-      if (this.#open.size === 0) {
-        const w = this.#waiters;
-        this.#waiters = [];
-        for (const f of w) f();
-      }
+      this.#notifyIfIdle();
     };
   }
 
+  #notifyIfIdle(): void {
+    if (this.#open.size + this.#connecting.size > 0) return;
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Open tunnels (the gauge). */
   get size(): number {
     return this.#open.size;
+  }
+
+  /** Admitted clients still connecting upstream. */
+  get connecting(): number {
+    return this.#connecting.size;
   }
 
   byRealm(): ReadonlyMap<string, number> {
     return this.#byRealm;
   }
 
-  /** Resolves when no tunnel is open. */
+  /** Resolves when no tunnel is open and none is connecting. */
   idle(): Promise<void> {
-    if (this.#open.size === 0) return Promise.resolve();
+    if (this.#open.size + this.#connecting.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Cuts every tunnel and connect in flight; later ones are cut on arrival. */
   destroyAll(): void {
-    for (const t of [...this.#open]) t.destroy();
+    this.#closed = true;
+    for (const t of [...this.#connecting, ...this.#open]) t.destroy();
   }
 }

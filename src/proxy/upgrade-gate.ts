@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { describeError } from '../errors.js';
+import { describeError, ErrorCodes, RealmgateError } from '../errors.js';
 import type { Decision } from './admission.js';
 import { ClientWatch } from './client-watch.js';
 import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
 import { badRequest, writeRaw, writeServiceUnavailable } from './reject.js';
 import { createRealmResolver } from './resolve-realm.js';
-import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
+import { connectUpstream, firstChunk, pipeBoth, upgradeRequestHead } from './tunnel.js';
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
 export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -29,39 +29,52 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     writeServiceUnavailable(socket, d.reason, realm, retry);
   }
 
-  /** Opens the upstream and joins the sockets; the upstream's own 101 reaches the client verbatim. */
+  /**
+   * Opens the upstream, sends the client's request, and joins the sockets once the upstream
+   * answers: its own 101 (or refusal) reaches the client verbatim. Until that first byte the
+   * client has seen nothing, so a dead or silent upstream can still become a clean 502.
+   */
   function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
     const label = realmLabel(ctx, realm);
     if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
-    let gone = watch.gone;
-    watch.onGone(() => (gone = true));
-    connectUpstream(ctx.upstream).then(
-      (upstream) => {
-        if (gone || socket.destroyed) {
-          upstream.destroy();
-          watch.release();
-          socket.destroy();
-          ctx.metrics.connection(label, 'client_gone');
-          return;
-        }
+    const abort = new AbortController();
+    let upstream: Socket | undefined;
+    const unreserve = ctx.tunnels.reserve({ destroy: () => { abort.abort(); upstream?.destroy(); socket.destroy(); } });
+    watch.onGone(() => abort.abort());
+    if (watch.gone) abort.abort();
+    const connect = async (): Promise<Buffer> => {
+      upstream = await connectUpstream(ctx.upstream);
+      if (abort.signal.aborted) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
+      // One write (one syscall) for the request head and any bytes that came with or after it.
+      const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
+      const early = watch.takeEarly();
+      upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
+      return firstChunk(upstream, ctx.upstream.connectTimeoutMs, abort.signal);
+    };
+    connect().then(
+      (answer) => {
+        unreserve();
+        const up = upstream!;
         const early = watch.release();
-        // One write (one syscall) for the request head and any bytes that came with or after it.
-        const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
-        upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
+        if (early.length > 0) up.write(early);
+        socket.write(answer);
         (socket as Socket).setNoDelay?.(true);
         ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
-        const handle = pipeBoth(socket, upstream, () => untrack());
+        const handle = pipeBoth(socket, up, () => untrack());
         const untrack = ctx.tunnels.add(label, handle);
         socket.resume();
       },
       (err: unknown) => {
+        unreserve();
+        upstream?.destroy();
         watch.release();
+        const gone = abort.signal.aborted || socket.destroyed;
         ctx.metrics.connection(label, gone ? 'client_gone' : 'upstream_error');
         if (gone) {
           socket.destroy();
           return;
         }
-        ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unreachable for an admitted client');
+        ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unavailable for an admitted client');
         // Retry guidance here too: a release burst can exhaust the upstream's backlog or our own fds.
         const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
         writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: describeError(err), retryAfterSeconds: retry }),
