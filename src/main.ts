@@ -22,6 +22,8 @@ Usage:
 Environment: REALMGATE_CONFIG, REALMGATE_LOG_LEVEL, and \${VAR} substitution in the config file.
 Exit codes: 0 clean shutdown, 1 bad config, 2 fatal runtime error.`;
 
+const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -49,7 +51,9 @@ function load(file: string) {
 
 async function run(file: string): Promise<void> {
   const config = load(file);
-  const log = createLogger({ level: process.env.REALMGATE_LOG_LEVEL ?? config.log.level });
+  const level = process.env.REALMGATE_LOG_LEVEL || config.log.level;
+  if (!LOG_LEVELS.includes(level)) fail(1, `REALMGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  const log = createLogger({ level });
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
     log.flush();

@@ -59,7 +59,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   });
 
   const ctx: GateContext = {
-    config, registry, admission, metrics, logger: log, tunnels, policyFor,
+    config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(),
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs),
   };
   const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined);
@@ -98,6 +98,14 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     ...(deps.extraSources ?? []),
   ];
 
+  /** Held clients, and HELLO clients not yet queued, are answered `draining`. */
+  function refuseHeld(): number {
+    const refused = admission.drain() + ctx.pending.size;
+    for (const p of [...ctx.pending]) p.drain();
+    if (refused > 0) log.info({ refused }, 'held clients answered "draining"');
+    return refused;
+  }
+
   function drain(): void {
     if (!draining) {
       draining = true;
@@ -111,8 +119,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     draining: () => draining,
     drain: () => {
       drain();
-      const refused = admission.drain();
-      if (refused > 0) log.info({ refused }, 'held clients answered "draining"');
+      refuseHeld();
     },
     statusExtra: () => ({ upstream: config.upstream.url, realmFrom: config.realmFrom }),
   });
@@ -125,6 +132,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     destroyed = true;
     draining = true;
     admission.drain();
+    for (const p of [...ctx.pending]) p.destroy();
     dataPlane.destroy();
     tunnels.destroyAll();
     registry.close();
@@ -139,9 +147,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
     if (waitMs > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), waitMs));
     dataPlane.stopAccepting();
-    const refused = admission.drain();
-    log.info({ refused, tunnels: tunnels.size, drainTimeoutMs }, 'stopped accepting; waiting for tunnels');
-    if (tunnels.size > 0) {
+    const refused = refuseHeld();
+    log.info({ refused, tunnels: tunnels.size, connecting: tunnels.connecting, drainTimeoutMs }, 'stopped accepting; waiting for tunnels');
+    if (tunnels.size + tunnels.connecting > 0) {
       let timer: ReturnType<Clock['setTimeout']> | undefined;
       const timedOut = await Promise.race([
         tunnels.idle().then(() => false),

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, Outcome } from '../metrics.js';
@@ -7,8 +8,21 @@ import type { Admission, AdmissionPolicy, RejectReason } from './admission.js';
 import type { Tunnels } from './tunnels.js';
 import type { Upstream } from './tunnel.js';
 
+/**
+ * A client the gate has accepted that is neither in an admission queue nor in a tunnel
+ * (a HELLO-peek client before its HELLO, or waiting to be re-admitted): drain and destroy
+ * must still reach it.
+ */
+export interface PendingClient {
+  /** Answer it as draining (ABORT or close 1001). */
+  drain(): void;
+  destroy(): void;
+}
+
 /** What every client-facing handler (upgrade, HELLO peek) shares. */
 export interface GateContext {
+  clock: Clock;
+  pending: Set<PendingClient>;
   config: Config;
   registry: RealmRegistry;
   admission: Admission;

@@ -8,7 +8,7 @@ import { MessageType } from '../wamp/messages.js';
 import { pickSubprotocol, SUPPORTED_SUBPROTOCOLS } from '../wamp/serializers.js';
 import { Opcode } from '../wamp/ws-frames.js';
 import type { Decision, HeldClient, RejectReason } from './admission.js';
-import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
+import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from './gate-context.js';
 import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.js';
 import { badRequest } from './reject.js';
 import { pipeBoth } from './tunnel.js';
@@ -48,7 +48,7 @@ export function createHelloPeek(ctx: GateContext): HelloHandler {
   };
 }
 
-class PeekSession {
+class PeekSession implements PendingClient {
   readonly #ctx: GateContext;
   readonly #req: IncomingMessage;
   readonly #socket: Duplex;
@@ -59,6 +59,7 @@ class PeekSession {
   #deadline = 0;
   #held: HeldClient | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #readmitTimer: ReturnType<GateContext['clock']['setTimeout']> | undefined;
   #connecting: AbortController | undefined;
   #readmissions = 0;
   #settled = false;
@@ -79,6 +80,7 @@ class PeekSession {
   }
 
   start(head: Buffer): void {
+    this.#ctx.pending.add(this);
     const timeoutMs = this.#ctx.config.hello.timeoutMs;
     this.#timer = setTimeout(() => {
       this.#outcome('bad_request');
@@ -86,6 +88,33 @@ class PeekSession {
     }, timeoutMs);
     this.#timer.unref();
     this.#client.accept(this.#req, head, (m) => this.#onFirst(m), (e) => this.#onEnd(e));
+  }
+
+  /** Drain: a client not yet queued (no HELLO yet, or waiting to be re-admitted) is answered now. */
+  drain(): void {
+    if (!this.#hello) {
+      clearTimeout(this.#timer);
+      this.#ctx.pending.delete(this);
+      this.#outcome('draining');
+      this.#client.close(1001, 'realmgate is draining');
+    } else if (this.#readmitTimer) {
+      this.#clearReadmit();
+      this.#refuse({ admitted: false, reason: 'draining', waitedMs: this.#ctx.clock.now() - this.#enteredAt, held: true });
+    }
+    // Queued clients are answered by admission.drain(); connecting ones become tunnels.
+  }
+
+  destroy(): void {
+    clearTimeout(this.#timer);
+    this.#clearReadmit();
+    this.#connecting?.abort();
+    this.#ctx.pending.delete(this);
+    this.#socket.destroy();
+  }
+
+  #clearReadmit(): void {
+    if (this.#readmitTimer) this.#ctx.clock.clearTimeout(this.#readmitTimer);
+    this.#readmitTimer = undefined;
   }
 
   #onFirst(m: FirstMessage): void {
@@ -98,7 +127,7 @@ class PeekSession {
       return this.#client.close(1002, `invalid HELLO: ${reason}`);
     }
     this.#first = m;
-    const now = Date.now();
+    const now = this.#ctx.clock.now();
     this.#enteredAt = now;
     this.#deadline = now + this.#ctx.policyFor(this.#realm).queueTimeoutMs;
     if (!this.#ctx.registry.isKnown(this.#realm)) {
@@ -120,6 +149,8 @@ class PeekSession {
   /** The client left (or broke the protocol) at any stage: undo whatever was pending. */
   #onEnd(e: PeekEnd): void {
     clearTimeout(this.#timer);
+    this.#clearReadmit();
+    this.#ctx.pending.delete(this);
     this.#held?.cancel();
     this.#held = undefined;
     this.#connecting?.abort();
@@ -127,6 +158,7 @@ class PeekSession {
   }
 
   #refuse(d: Extract<Decision, { admitted: false }>): void {
+    this.#ctx.pending.delete(this);
     this.#outcome(outcomeForReject[d.reason], d);
     const retry = this.#ctx.policyFor(this.#realm).retryAfterSeconds;
     this.#client.sendAndClose(notReadyAbort(this.#client.sp, this.#realm, retry), 1000, abortCloseReason(d.reason));
@@ -139,6 +171,8 @@ class PeekSession {
     let upstream: Socket | undefined;
     let firstBytes: Buffer;
     let firstMessage: unknown[] | undefined;
+    // Counted for drain while connecting; destroy() cuts it.
+    const unreserve = ctx.tunnels.reserve({ destroy: () => this.destroy() });
     try {
       const up = await openUpstreamWebSocket(ctx.upstream, this.#req, this.#client.sp.protocol, abort.signal);
       upstream = up.socket;
@@ -158,11 +192,14 @@ class PeekSession {
         // Only a guarded realm can be waited for; an unknown (passed) realm's refusal is the upstream's answer.
         if (firstMessage && isNoSuchRealmAbort(firstMessage) && ctx.registry.isKnown(this.#realm)) {
           upstream.destroy();
+          unreserve();
           return this.#readmit();
         }
       }
     } catch (err) {
       this.#connecting = undefined;
+      unreserve();
+      this.#ctx.pending.delete(this);
       upstream?.destroy();
       if (this.#client.ended || (isRealmgateError(err, ErrorCodes.CLOSED))) return;
       this.#outcome('upstream_error', d);
@@ -170,6 +207,8 @@ class PeekSession {
       return this.#client.close(1011, `upstream unavailable: ${describeError(err)}`);
     }
     this.#connecting = undefined;
+    unreserve();
+    this.#ctx.pending.delete(this);
     if (this.#client.ended) {
       upstream.destroy();
       return;
@@ -183,7 +222,7 @@ class PeekSession {
     const later = this.#client.release();
     if (later.length > 0) upstream.write(later);
     this.#socket.write(firstBytes);
-    const waited = Date.now() - this.#enteredAt;
+    const waited = this.#ctx.clock.now() - this.#enteredAt;
     this.#outcome(d.held || this.#readmissions > 0 ? 'forwarded_after_wait' : 'forwarded', { ...d, waitedMs: waited, held: d.held || this.#readmissions > 0 });
     const handle = pipeBoth(this.#socket, upstream, () => untrack());
     const untrack = ctx.tunnels.add(this.#label, handle);
@@ -201,15 +240,15 @@ class PeekSession {
     ctx.logger.warn({ realm: this.#realm, readmissions: this.#readmissions, delayMs: delay },
       `upstream refused realm "${this.#realm}" with no_such_realm although it was admitted - client re-queued`);
     if (this.#client.ended) return;
-    if (Date.now() + delay >= this.#deadline) {
-      return this.#refuse({ admitted: false, reason: 'queue_timeout', waitedMs: Date.now() - this.#enteredAt, held: true });
+    const now = this.#ctx.clock.now();
+    if (now + delay >= this.#deadline) {
+      return this.#refuse({ admitted: false, reason: 'queue_timeout', waitedMs: now - this.#enteredAt, held: true });
     }
-    // A pseudo-hold during the delay, so a hang-up is still noticed and counted once.
-    const timer = setTimeout(() => {
-      this.#held = undefined;
+    // A pseudo-hold during the delay, so a hang-up or a drain is still noticed and counted once.
+    this.#readmitTimer = this.#ctx.clock.setTimeout(() => {
+      this.#readmitTimer = undefined;
       if (!this.#client.ended) this.#enter(true);
     }, delay);
-    this.#held = { cancel: () => clearTimeout(timer) };
   }
 
   /** Records the connection's one final outcome (later calls are ignored). */
