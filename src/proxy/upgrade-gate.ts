@@ -7,7 +7,7 @@ import { ClientWatch } from './client-watch.js';
 import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
 import { badRequest, writeRaw, writeServiceUnavailable } from './reject.js';
 import { createRealmResolver } from './resolve-realm.js';
-import { connectUpstream, firstChunk, pipeBoth, upgradeRequestHead } from './tunnel.js';
+import { type Cancel, cancel, connectUpstream, firstChunk, pipeBoth, upgradeRequestHead } from './tunnel.js';
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
 export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -37,19 +37,18 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
     const label = realmLabel(ctx, realm);
     if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
-    const abort = new AbortController();
+    const gone: Cancel = { cancelled: watch.gone };
     let upstream: Socket | undefined;
-    const unreserve = ctx.tunnels.reserve({ destroy: () => { abort.abort(); upstream?.destroy(); socket.destroy(); } });
-    watch.onGone(() => abort.abort());
-    if (watch.gone) abort.abort();
+    const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });
+    watch.onGone(() => cancel(gone));
     const connect = async (): Promise<Buffer> => {
       upstream = await connectUpstream(ctx.upstream);
-      if (abort.signal.aborted) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
+      if (gone.cancelled) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
       // One write (one syscall) for the request head and any bytes that came with or after it.
       const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
       const early = watch.takeEarly();
       upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
-      return firstChunk(upstream, ctx.upstream.connectTimeoutMs, abort.signal);
+      return firstChunk(upstream, ctx.upstream.connectTimeoutMs, gone);
     };
     connect().then(
       (answer) => {
@@ -68,9 +67,9 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         unreserve();
         upstream?.destroy();
         watch.release();
-        const gone = abort.signal.aborted || socket.destroyed;
-        ctx.metrics.connection(label, gone ? 'client_gone' : 'upstream_error');
-        if (gone) {
+        const left = gone.cancelled || socket.destroyed;
+        ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error');
+        if (left) {
           socket.destroy();
           return;
         }
