@@ -69,7 +69,9 @@ export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<st
   }
   const remote = req.socket.remoteAddress ?? '';
   lines.push(`X-Forwarded-For: ${xff ? `${xff}, ${remote}` : remote}`);
-  lines.push(`X-Forwarded-Proto: ${'encrypted' in req.socket && req.socket.encrypted ? 'wss' : 'ws'}`);
+  const tls = 'encrypted' in req.socket && req.socket.encrypted;
+  const websocket = req.headers.upgrade?.toLowerCase() === 'websocket' && !omit.includes('upgrade');
+  lines.push(`X-Forwarded-Proto: ${websocket ? (tls ? 'wss' : 'ws') : tls ? 'https' : 'http'}`);
   if (req.headers.host) lines.push(`X-Forwarded-Host: ${req.headers.host}`);
   for (const [k, v] of Object.entries(extraHeaders)) lines.push(`${k}: ${v}`);
   return `${lines.join('\r\n')}\r\n\r\n`;

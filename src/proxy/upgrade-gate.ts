@@ -108,13 +108,32 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
   }
 
+  /**
+   * A request that merely offers another protocol is a plain HTTP request to a proxy that does
+   * not speak it: forwarded with the offer removed and `Connection: close`, raw both ways.
+   */
+  function forwardWithoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    connectUpstream(ctx.upstream).then(
+      (upstream) => {
+        if (socket.destroyed) return void upstream.destroy();
+        const requestHead = upgradeRequestHead(req, { set: { connection: 'close' }, omit: ['upgrade', 'http2-settings'] });
+        upstream.write(head.length === 0 ? requestHead : Buffer.concat([Buffer.from(requestHead, 'latin1'), head]));
+        pipeBoth(socket, upstream, () => {});
+      },
+      (err: unknown) => {
+        const body = JSON.stringify({ error: 'upstream_error', message: describeError(err) });
+        writeRaw(socket, 502, 'Bad Gateway', body);
+      },
+    );
+  }
+
   return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // From here on the socket is ours: an error must never reach the process.
     socket.on('error', () => {});
     const upgrade = req.headers.upgrade;
     if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket') {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
-      return badRequest(socket, 'only WebSocket upgrades are supported');
+      // Not ours to gate (e.g. `Upgrade: h2c` from curl --http2): ignore the offer, forward as plain HTTP.
+      return forwardWithoutUpgrade(req, socket, head);
     }
     const key = req.headers['sec-websocket-key'];
     if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
