@@ -13,6 +13,7 @@ import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.j
 import { badRequest } from './reject.js';
 import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
+import { type Cancel, cancel } from './read-upstream.js';
 import { openUpstreamWebSocket, readFirstFrame } from './upstream-handshake.js';
 
 /** Largest first upstream message read for re-admission (WELCOME with big authextra). */
@@ -60,7 +61,7 @@ class PeekSession implements PendingClient {
   #held: HeldClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #readmitTimer: ReturnType<GateContext['clock']['setTimeout']> | undefined;
-  #connecting: AbortController | undefined;
+  #connecting: Cancel | undefined;
   #readmissions = 0;
   #settled = false;
 
@@ -107,7 +108,7 @@ class PeekSession implements PendingClient {
   destroy(): void {
     clearTimeout(this.#timer);
     this.#clearReadmit();
-    this.#connecting?.abort();
+    if (this.#connecting) cancel(this.#connecting);
     this.#ctx.pending.delete(this);
     this.#socket.destroy();
   }
@@ -153,7 +154,7 @@ class PeekSession implements PendingClient {
     this.#ctx.pending.delete(this);
     this.#held?.cancel();
     this.#held = undefined;
-    this.#connecting?.abort();
+    if (this.#connecting) cancel(this.#connecting);
     this.#outcome(e.kind === 'gone' ? 'client_gone' : 'bad_request');
   }
 
@@ -166,21 +167,21 @@ class PeekSession implements PendingClient {
 
   async #connect(d: Extract<Decision, { admitted: true }>): Promise<void> {
     const ctx = this.#ctx;
-    const abort = new AbortController();
-    this.#connecting = abort;
+    const gone: Cancel = { cancelled: false };
+    this.#connecting = gone;
     let upstream: Socket | undefined;
     let firstBytes: Buffer;
     let firstMessage: unknown[] | undefined;
     // Counted for drain while connecting; destroy() cuts it.
     const unreserve = ctx.tunnels.reserve({ destroy: () => this.destroy() });
     try {
-      const up = await openUpstreamWebSocket(ctx.upstream, this.#req, this.#client.sp.protocol, abort.signal);
+      const up = await openUpstreamWebSocket(ctx.upstream, this.#req, this.#client.sp.protocol, gone);
       upstream = up.socket;
       upstream.write(this.#first!.raw);
       if (!ctx.config.hello.readmitOnAbort) {
         firstBytes = up.rest;
       } else {
-        const { frame, after } = await readFirstFrame(upstream, up.rest, MAX_UPSTREAM_FIRST_MESSAGE, ctx.upstream.connectTimeoutMs, abort.signal);
+        const { frame, after } = await readFirstFrame(upstream, up.rest, MAX_UPSTREAM_FIRST_MESSAGE, ctx.upstream.connectTimeoutMs, gone);
         firstBytes = Buffer.concat([frame.raw, after]);
         if (frame.fin && (frame.opcode === Opcode.TEXT || frame.opcode === Opcode.BINARY)) {
           try {

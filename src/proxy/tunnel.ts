@@ -77,49 +77,6 @@ export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<st
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** A cheap cancellation flag for the admission hot path (an AbortController costs ~7 µs). */
-export interface Cancel {
-  cancelled: boolean;
-  /** Set by the operation in progress; called once when the flag is raised. */
-  onCancel?: (() => void) | undefined;
-}
-
-export function cancel(c: Cancel): void {
-  if (c.cancelled) return;
-  c.cancelled = true;
-  c.onCancel?.();
-}
-
-/**
- * Waits for the upstream's first bytes (its 101, or a refusal) after the request was sent.
- * Rejects with UPSTREAM_HANDSHAKE on timeout, close or error; with CLOSED when cancelled.
- * On success the socket keeps flowing with no listener of ours: pipe it in the same tick.
- */
-export function firstChunk(socket: net.Socket, timeoutMs: number, c: Cancel): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | undefined, chunk?: Buffer): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-      c.onCancel = undefined;
-      if (err) reject(err);
-      else resolve(chunk!);
-    };
-    // No pause(): the caller pipes in the microtask right after this read, before the next read
-    // can emit (pausing and resuming would cost two extra ticks on every admission).
-    const onData = (chunk: Buffer): void => done(undefined, chunk);
-    const onError = (err: Error): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream failed before answering: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
-    const onClose = (): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream closed without answering the upgrade'));
-    const timer = setTimeout(() => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream did not answer the upgrade within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    c.onCancel = () => done(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
-  });
-}
-
 /**
  * Joins two sockets as a raw byte pipe. Either side's error or close destroys
  * the other; `onClose` runs exactly once with who ended it.

@@ -7,7 +7,8 @@ import { ClientWatch } from './client-watch.js';
 import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
 import { badRequest, writeRaw, writeServiceUnavailable } from './reject.js';
 import { createRealmResolver } from './resolve-realm.js';
-import { type Cancel, cancel, connectUpstream, firstChunk, pipeBoth, upgradeRequestHead } from './tunnel.js';
+import { type Cancel, cancel, readUpstream } from './read-upstream.js';
+import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
 export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -48,7 +49,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
       const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
       const early = watch.takeEarly();
       upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
-      return firstChunk(upstream, ctx.upstream.connectTimeoutMs, gone);
+      return readUpstream(upstream, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the upgrade' }, (chunk) => chunk);
     };
     connect().then(
       (answer) => {
