@@ -13,12 +13,11 @@ import { systemClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import { createCrossbarSource } from '../src/readiness/crossbar-source.js';
 import type { SourceSink } from '../src/readiness/source.js';
-import { SimulatedMaster } from '../src/simulator/master-api.js';
+import { clusterWorkerIds, singleNodeMaster } from '../src/demo/cluster.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const pollIntervalMs = Number(process.argv[3] ?? 2000);
-const WC = '9fbe067c-5e4f-4d3c-8b2a-1a2b3c4d5e6f';
-const W = ['cpw-9fbe067c-0', 'cpw-9fbe067c-1'];
+const W = clusterWorkerIds(2);
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,12 +26,7 @@ function quantile(xs: number[], q: number): number {
 
 async function measure(path: 'event' | 'poll'): Promise<number[]> {
   const key = generateCryptosignKey();
-  const master = new SimulatedMaster({
-    superusers: [key.publicKeyHex],
-    nodes: [{ authid: 'node1', oid: '4a3b2c1d-0000-4000-8000-000000000001' }],
-    webclusters: [{ name: 'cluster1', oid: WC, members: [{ nodeAuthid: 'node1', parallel: 2 }] }],
-    arealms: [{ name: 'realm1', oid: 'aaaaaaa0-0000-4000-8000-000000000000', webclusterOid: WC, status: 'STARTING' }],
-  });
+  const master = singleNodeMaster({ superuser: key.publicKeyHex, arealmStatus: 'STARTING' });
   const { url } = await master.listen();
   const cfg = configSchema.parse({
     upstream: { url: 'http://127.0.0.1:1' },

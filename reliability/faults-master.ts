@@ -4,15 +4,14 @@
  * One gate process and one master for the sequence; each step is a row.
  */
 import { generateCryptosignKey } from '../src/crossbar/cryptosign.js';
-import { SimulatedMaster } from '../src/simulator/master-api.js';
+import { clusterWorkerIds, singleNodeMaster } from '../src/demo/cluster.js';
 import { SimulatedProxyTransport } from '../src/simulator/proxy-transport.js';
 import { crashCount } from './bad-input.js';
 import { row, type CheckRow } from './check-row.js';
 import { freePort, poll, upgrade, upgradeHead } from './clients.js';
 import { startGateProcess, type GateProcess } from './gate-process.js';
 
-const WC_OID = '9fbe067c-5e4f-4d3c-8b2a-1a2b3c4d5e6f';
-const WORKERS = ['cpw-9fbe067c-0', 'cpw-9fbe067c-1'];
+const WORKERS = clusterWorkerIds(2);
 const G = 'faults';
 
 const ready = async (gate: GateProcess): Promise<boolean> => (await fetch(`http://127.0.0.1:${gate.adminPort}/health/ready/realm1`)).status === 200;
@@ -22,12 +21,7 @@ export async function runMasterFaults(opts: { queueTimeoutMs?: number } = {}): P
   const queueTimeoutMs = opts.queueTimeoutMs ?? 5000;
   const rows: CheckRow[] = [];
   const key = generateCryptosignKey();
-  const master = new SimulatedMaster({
-    superusers: [key.publicKeyHex],
-    nodes: [{ authid: 'node1', oid: '4a3b2c1d-0000-4000-8000-000000000001' }],
-    webclusters: [{ name: 'cluster1', oid: WC_OID, members: [{ nodeAuthid: 'node1', parallel: 2 }] }],
-    arealms: [{ name: 'realm1', oid: 'aaaaaaa0-0000-4000-8000-000000000000', webclusterOid: WC_OID, status: 'RUNNING' }],
-  });
+  const master = singleNodeMaster({ superuser: key.publicKeyHex, arealmStatus: 'RUNNING' });
   const proxy = new SimulatedProxyTransport({ workers: 2 });
   proxy.startRoute('realm1');
   const up = await proxy.listen();

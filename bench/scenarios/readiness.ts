@@ -6,15 +6,14 @@
  * The master and the client live in this process; the gate is its own process.
  */
 import { generateCryptosignKey } from '../../src/crossbar/cryptosign.js';
-import { SimulatedMaster } from '../../src/simulator/master-api.js';
+import { clusterWorkerIds, singleNodeMaster } from '../../src/demo/cluster.js';
 import { realmReady, waitForStatus } from '../lib/admin.js';
 import type { ProcessSet } from '../lib/procs.js';
 import { median, nowMicros, quantile, round } from '../lib/stats.js';
 import { startGate } from '../lib/targets.js';
 import { connect } from '../load/ws-connect.js';
 
-const WC = '9fbe067c-5e4f-4d3c-8b2a-1a2b3c4d5e6f';
-const W = ['cpw-9fbe067c-0', 'cpw-9fbe067c-1'] as const;
+const W = clusterWorkerIds(2);
 
 export interface ReadinessSummary {
   path: 'event' | 'poll';
@@ -27,12 +26,7 @@ export interface ReadinessSummary {
 
 async function measurePath(ps: ProcessSet, upstreamPort: number, path: 'event' | 'poll', runs: number, pollIntervalMs: number, deadline: number): Promise<number[]> {
   const key = generateCryptosignKey();
-  const master = new SimulatedMaster({
-    superusers: [key.publicKeyHex],
-    nodes: [{ authid: 'node1', oid: '4a3b2c1d-0000-4000-8000-000000000001' }],
-    webclusters: [{ name: 'cluster1', oid: WC, members: [{ nodeAuthid: 'node1', parallel: 2 }] }],
-    arealms: [{ name: 'realm1', oid: 'aaaaaaa0-0000-4000-8000-000000000000', webclusterOid: WC, status: 'RUNNING' }],
-  });
+  const master = singleNodeMaster({ superuser: key.publicKeyHex, arealmStatus: 'RUNNING' });
   const { url } = await master.listen();
   const gate = await startGate(ps, `realmgate-crossbar-${path}`, {
     upstream: { url: `http://127.0.0.1:${upstreamPort}` },
@@ -50,14 +44,14 @@ async function measurePath(ps: ProcessSet, upstreamPort: number, path: 'event' |
   try {
     await waitForStatus(gate.adminUrl, (s) => s.sources.every((x) => x.lastSuccess !== null), 15_000);
     for (let i = 0; i < runs && Date.now() < deadline; i++) {
-      master.startRoute('node1', W[0], 'realm1');
+      master.startRoute('node1', W[0]!, 'realm1');
       const client = connect(`${gate.url}/ws?realm=realm1`, false, 'realm1');
       client.catch(() => undefined);
       await waitForStatus(gate.adminUrl, (s) => s.queues.total === 1, 10_000, 10);
       // Random phase so the poll path is not locked to the poll timer.
       await new Promise((r) => setTimeout(r, Math.random() * (path === 'poll' ? pollIntervalMs : 50)));
       const t0 = nowMicros();
-      master.startRoute('node1', W[1], 'realm1');
+      master.startRoute('node1', W[1]!, 'realm1');
       const ws = await client;
       samples.push((nowMicros() - t0) / 1000);
       ws.terminate();

@@ -21,6 +21,31 @@ export const CLUSTER = {
   authid: 'realmgate',
 } as const;
 
+/** Worker ids of node1's proxy workers: `cpw-<webcluster oid[:8]>-<i>`, as the webcluster monitor names them. */
+export function clusterWorkerIds(workers = 2): string[] {
+  return Array.from({ length: workers }, (_, i) => `cpw-${CLUSTER.webclusterOid.slice(0, 8)}-${i}`);
+}
+
+/**
+ * A master that knows one node (node1) with `workers` parallel proxy workers in webcluster
+ * cluster1, `realms` as arealms of it, and `superuser` (an Ed25519 public key, hex) as the key
+ * it accepts: the topology of the demo, the bench and the reliability suite.
+ */
+export function singleNodeMaster(opts: { superuser: string; workers?: number; realms?: string[]; arealmStatus?: string; logger?: Logger }): SimulatedMaster {
+  return new SimulatedMaster({
+    superusers: [opts.superuser],
+    nodes: [{ authid: CLUSTER.node, oid: CLUSTER.nodeOid }],
+    webclusters: [{ name: CLUSTER.webcluster, oid: CLUSTER.webclusterOid, members: [{ nodeAuthid: CLUSTER.node, parallel: opts.workers ?? 2 }] }],
+    arealms: (opts.realms ?? ['realm1']).map((name, i) => ({
+      name,
+      oid: `aaaaaaa${i % 10}-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      webclusterOid: CLUSTER.webclusterOid,
+      status: opts.arealmStatus ?? 'STARTING',
+    })),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+}
+
 export interface SimulatedClusterOptions {
   /** Parallel proxy workers of node1 in the webcluster; default 2. */
   workers?: number;
@@ -45,18 +70,7 @@ export class SimulatedCluster {
     this.workers = Math.max(1, Math.floor(opts.workers ?? 2));
     const logger = opts.logger ?? silentLogger();
     const oid8 = CLUSTER.webclusterOid.slice(0, 8);
-    this.master = new SimulatedMaster({
-      superusers: [this.key.publicKeyHex],
-      nodes: [{ authid: CLUSTER.node, oid: CLUSTER.nodeOid }],
-      webclusters: [{ name: CLUSTER.webcluster, oid: CLUSTER.webclusterOid, members: [{ nodeAuthid: CLUSTER.node, parallel: this.workers }] }],
-      arealms: (opts.realms ?? ['realm1']).map((name, i) => ({
-        name,
-        oid: `aaaaaaa${i % 10}-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        webclusterOid: CLUSTER.webclusterOid,
-        status: 'STARTING',
-      })),
-      logger,
-    });
+    this.master = singleNodeMaster({ superuser: this.key.publicKeyHex, workers: this.workers, realms: opts.realms, logger });
     this.proxy = new SimulatedProxyTransport({
       workers: this.workers,
       webclusterOid8: oid8,
