@@ -29,6 +29,8 @@ export interface Realmgate {
   readonly registry: RealmRegistry;
   readonly admission: Admission;
   readonly tunnels: Tunnels;
+  /** Accepted clients neither queued nor tunnelled yet (HELLO-peek sessions): for leak checks and /status. */
+  readonly pending: ReadonlySet<unknown>;
   /** Binds both ports and starts the sources. */
   start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
@@ -165,7 +167,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   }
 
   return {
-    registry, admission, tunnels,
+    registry, admission, tunnels, pending: ctx.pending,
     async start() {
       const listen = await dataPlane.listen(config.listen.host, config.listen.port);
       let adminAddr: AddressInfo;

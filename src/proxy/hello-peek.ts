@@ -64,6 +64,7 @@ class PeekSession implements PendingClient {
   #connecting: Cancel | undefined;
   #readmissions = 0;
   #settled = false;
+  #finished = false;
 
   constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient) {
     this.#ctx = ctx;
@@ -82,22 +83,47 @@ class PeekSession implements PendingClient {
 
   start(head: Buffer): void {
     this.#ctx.pending.add(this);
+    // The safety net for every end path: whatever closes the socket, the session is freed.
+    this.#socket.once('close', this.#onSocketClose);
     const timeoutMs = this.#ctx.config.hello.timeoutMs;
     this.#timer = setTimeout(() => {
       this.#outcome('bad_request');
-      this.#client.close(1008, `no WAMP HELLO within ${timeoutMs} ms`);
+      this.#closeClient(1008, `no WAMP HELLO within ${timeoutMs} ms`);
     }, timeoutMs);
     this.#timer.unref();
     this.#client.accept(this.#req, head, (m) => this.#onFirst(m), (e) => this.#onEnd(e));
   }
 
+  readonly #onSocketClose = (): void => this.#finish();
+
+  /**
+   * Frees everything the session holds before admission: timers, its place in ctx.pending,
+   * and the client's buffered frames. Idempotent; called on every end path (refusal, protocol
+   * error, timeout, hang-up, drain, destroy, upstream failure) and when the tunnel starts.
+   */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#clearReadmit();
+    this.#held?.cancel();
+    this.#held = undefined;
+    this.#ctx.pending.delete(this);
+    this.#socket.off('close', this.#onSocketClose);
+    this.#first = undefined;
+  }
+
+  /** A close started by the gate: the close handshake is bounded inside PeekedClient. */
+  #closeClient(code: number, reason: string): void {
+    this.#finish();
+    this.#client.close(code, reason);
+  }
+
   /** Drain: a client not yet queued (no HELLO yet, or waiting to be re-admitted) is answered now. */
   drain(): void {
     if (!this.#hello) {
-      clearTimeout(this.#timer);
-      this.#ctx.pending.delete(this);
       this.#outcome('draining');
-      this.#client.close(1001, 'realmgate is draining');
+      this.#closeClient(1001, 'realmgate is draining');
     } else if (this.#readmitTimer) {
       this.#clearReadmit();
       this.#refuse({ admitted: false, reason: 'draining', waitedMs: this.#ctx.clock.now() - this.#enteredAt, held: true });
@@ -106,10 +132,8 @@ class PeekSession implements PendingClient {
   }
 
   destroy(): void {
-    clearTimeout(this.#timer);
-    this.#clearReadmit();
     if (this.#connecting) cancel(this.#connecting);
-    this.#ctx.pending.delete(this);
+    this.#finish();
     this.#socket.destroy();
   }
 
@@ -125,7 +149,7 @@ class PeekSession implements PendingClient {
     } catch (err) {
       this.#outcome('bad_request');
       const reason = isRealmgateError(err) ? String(err.details?.reason ?? err.message) : describeError(err);
-      return this.#client.close(1002, `invalid HELLO: ${reason}`);
+      return this.#closeClient(1002, `invalid HELLO: ${reason}`);
     }
     this.#first = m;
     const now = this.#ctx.clock.now();
@@ -149,17 +173,13 @@ class PeekSession implements PendingClient {
 
   /** The client left (or broke the protocol) at any stage: undo whatever was pending. */
   #onEnd(e: PeekEnd): void {
-    clearTimeout(this.#timer);
-    this.#clearReadmit();
-    this.#ctx.pending.delete(this);
-    this.#held?.cancel();
-    this.#held = undefined;
+    this.#finish();
     if (this.#connecting) cancel(this.#connecting);
     this.#outcome(e.kind === 'gone' ? 'client_gone' : 'bad_request');
   }
 
   #refuse(d: Extract<Decision, { admitted: false }>): void {
-    this.#ctx.pending.delete(this);
+    this.#finish();
     this.#outcome(outcomeForReject[d.reason], d);
     const retry = this.#ctx.policyFor(this.#realm).retryAfterSeconds;
     this.#client.sendAndClose(notReadyAbort(this.#client.sp, this.#realm, retry), 1000, abortCloseReason(d.reason));
@@ -200,16 +220,16 @@ class PeekSession implements PendingClient {
     } catch (err) {
       this.#connecting = undefined;
       unreserve();
-      this.#ctx.pending.delete(this);
+      this.#finish();
       upstream?.destroy();
       if (this.#client.ended || (isRealmgateError(err, ErrorCodes.CLOSED))) return;
       this.#outcome('upstream_error', d);
       ctx.logger.warn({ realm: this.#realm, err: describeError(err) }, 'upstream unavailable for an admitted HELLO client');
-      return this.#client.close(1011, `upstream unavailable: ${describeError(err)}`);
+      return this.#closeClient(1011, `upstream unavailable: ${describeError(err)}`);
     }
     this.#connecting = undefined;
     unreserve();
-    this.#ctx.pending.delete(this);
+    this.#finish();
     if (this.#client.ended) {
       upstream.destroy();
       return;
@@ -240,7 +260,7 @@ class PeekSession implements PendingClient {
     const delay = Math.min(ctx.config.hello.readmitMaxDelayMs, READMIT_BASE_DELAY_MS * 2 ** (this.#readmissions - 1));
     ctx.logger.warn({ realm: this.#realm, readmissions: this.#readmissions, delayMs: delay },
       `upstream refused realm "${this.#realm}" with no_such_realm although it was admitted - client re-queued`);
-    if (this.#client.ended) return;
+    if (this.#client.ended) return this.#finish();
     const now = this.#ctx.clock.now();
     if (now + delay >= this.#deadline) {
       return this.#refuse({ admitted: false, reason: 'queue_timeout', waitedMs: now - this.#enteredAt, held: true });

@@ -4,6 +4,9 @@ import { isRealmgateError, describeError } from '../errors.js';
 import type { WampSubprotocol } from '../wamp/serializers.js';
 import { encodeClose, encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
 
+/** How long the gate waits for the client's answer to its CLOSE before cutting the socket. */
+const CLOSE_HANDSHAKE_MS = 2000;
+
 /** What the client's first data message was, with its exact original frame bytes. */
 export interface FirstMessage {
   payload: Buffer;
@@ -147,17 +150,33 @@ export class PeekedClient {
     this.close(code, reason);
   }
 
-  /** Close handshake from our side; the socket is cut shortly after if the client does not answer. */
+  /**
+   * Close handshake from our side, bounded: the client's answer is read and dropped (so its FIN
+   * arrives), and the socket is cut after CLOSE_HANDSHAKE_MS whatever the client does.
+   */
   close(code: number, reason: string): void {
     if (this.#ended) return;
     this.#ended = true;
     this.release();
-    if (!this.socket.destroyed) {
-      this.socket.end(encodeClose(code, reason.slice(0, 120)));
-      const t = setTimeout(() => this.socket.destroy(), 2000);
+    this.#drop();
+    const socket = this.socket;
+    if (!socket.destroyed) {
+      socket.end(encodeClose(code, reason.slice(0, 120)));
+      const t = setTimeout(() => socket.destroy(), CLOSE_HANDSHAKE_MS);
       t.unref();
-      this.socket.once('close', () => clearTimeout(t));
+      socket.once('close', () => clearTimeout(t));
+      socket.once('end', () => socket.destroy());
+      socket.resume();
     }
+  }
+
+  /** Drops every buffered byte: nothing read before admission outlives the session. */
+  #drop(): void {
+    this.#later = [];
+    this.#fragments = [];
+    this.#fragmentBytes = 0;
+    this.#first = undefined;
+    this.#reader.clear();
   }
 
   fail(code: number, reason: string): void {
@@ -170,6 +189,7 @@ export class PeekedClient {
     if (this.#ended) return;
     this.#ended = true;
     this.release();
+    this.#drop();
     this.socket.destroy();
     this.#onEnd?.(e);
   }

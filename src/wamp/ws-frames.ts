@@ -73,6 +73,12 @@ export class FrameReader {
     return frames;
   }
 
+  /** Drops every buffered byte (the session ended). */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
   /** Bytes received but not yet part of a complete frame, without consuming them. */
   pending(): Buffer {
     return this.peek(this.buffered);
