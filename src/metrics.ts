@@ -10,6 +10,8 @@ export const OUTCOMES = [
   'upstream_error',
   'draining',
   'bad_request',
+  'rejected_overload',
+  'rejected_not_served',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -23,6 +25,8 @@ export interface MetricsState {
   tunnels(): ReadonlyMap<string, number>;
   sources(): { name: string; up: boolean; lastSuccess: number | null; polls: { ok: number; error: number } }[];
   draining(): boolean;
+  /** Bytes and connections charged to the pre-admission budget. */
+  preAdmission?(): { bytes: number; connections: number; limitBytes: number };
 }
 
 /**
@@ -117,6 +121,33 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     registers,
     collect() {
       this.set(state.draining() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_preadmission_bytes',
+    help: 'Bytes charged to the pre-admission memory budget (held and not-yet-admitted clients, overhead included)',
+    registers,
+    collect() {
+      const p = state.preAdmission?.();
+      if (p) this.set(p.bytes);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_preadmission_limit_bytes',
+    help: 'Ceiling of the pre-admission memory budget (limits.preAdmissionBytes)',
+    registers,
+    collect() {
+      const p = state.preAdmission?.();
+      if (p) this.set(p.limitBytes);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_preadmission_connections',
+    help: 'Client connections holding a pre-admission charge (before HELLO, held, or connecting upstream)',
+    registers,
+    collect() {
+      const p = state.preAdmission?.();
+      if (p) this.set(p.connections);
     },
   });
   const readmissions = new Counter({

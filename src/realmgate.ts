@@ -11,6 +11,7 @@ import { createPolicyLookup, type GateContext } from './proxy/gate-context.js';
 import { DataPlane } from './proxy/server.js';
 import { parseUpstream } from './proxy/tunnel.js';
 import { Tunnels } from './proxy/tunnels.js';
+import { PreAdmissionBudget } from './proxy/budget.js';
 import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
@@ -31,6 +32,8 @@ export interface Realmgate {
   readonly tunnels: Tunnels;
   /** Accepted clients neither queued nor tunnelled yet (HELLO-peek sessions): for leak checks and /status. */
   readonly pending: ReadonlySet<unknown>;
+  /** The pre-admission memory budget (limits.preAdmissionBytes). */
+  readonly budget: PreAdmissionBudget;
   /** Binds both ports and starts the sources. */
   start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
@@ -49,6 +52,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const policyFor = createPolicyLookup(config);
   const admission = new Admission({ clock, isReady: (r) => registry.isReady(r), policyFor, maxQueuedTotal: config.maxQueuedTotal });
   const tunnels = new Tunnels();
+  const budget = new PreAdmissionBudget({ limitBytes: config.limits.preAdmissionBytes, connectionOverheadBytes: config.limits.connectionOverheadBytes });
   let draining = false;
   let drainRequestedAt = 0;
 
@@ -58,10 +62,11 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     tunnels: () => tunnels.byRealm(),
     sources: () => registry.sources(),
     draining: () => draining,
+    preAdmission: () => ({ bytes: budget.bytes, connections: budget.connections, limitBytes: budget.limitBytes }),
   });
 
   const ctx: GateContext = {
-    config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(),
+    config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs),
   };
   const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined);
@@ -167,7 +172,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   }
 
   return {
-    registry, admission, tunnels, pending: ctx.pending,
+    registry, admission, tunnels, pending: ctx.pending, budget,
     async start() {
       const listen = await dataPlane.listen(config.listen.host, config.listen.port);
       let adminAddr: AddressInfo;

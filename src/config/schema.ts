@@ -143,6 +143,15 @@ export const configSchema = z
       .min(1)
       .default(['path', 'query', 'hello']),
     maxQueuedTotal: z.number().int().min(0).default(10_000),
+    /** Hostile-client bounds (docs/limits.md). */
+    limits: z
+      .strictObject({
+        /** Ceiling for everything held before admission, all connections together (bytes). */
+        preAdmissionBytes: z.number().int().min(1024 * 1024).default(160 * 1024 * 1024),
+        /** Fixed cost charged per connection held before admission (bytes). */
+        connectionOverheadBytes: z.number().int().min(0).default(8 * 1024),
+      })
+      .prefault({}),
     hello: z
       .strictObject({
         timeoutMs: positiveMs.default(10_000),

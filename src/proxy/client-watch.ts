@@ -1,4 +1,8 @@
 import type { Duplex } from 'node:stream';
+import type { BudgetCharge } from './budget.js';
+
+/** What one kept chunk costs beyond its bytes (the Buffer object and its array slot). */
+const CHUNK_OVERHEAD = 128;
 
 /**
  * Watches a client socket between the upgrade request and the tunnel.
@@ -6,17 +10,22 @@ import type { Duplex } from 'node:stream';
  * early; they are kept (bounded) and forwarded in order. A client that hangs up
  * fires 'end' but, with the HTTP server's half-open sockets, maybe never
  * 'close' — so 'end' counts as gone too.
+ *
+ * The watch owns the connection's pre-admission budget charge: early bytes are charged as they
+ * come, and the whole charge is returned on release() or when the client leaves.
  */
 export class ClientWatch {
   readonly #socket: Duplex;
   readonly #maxEarlyBytes: number;
   readonly #early: Buffer[] = [];
+  readonly #charge: BudgetCharge | undefined;
   #earlyBytes = 0;
   #gone = false;
   #onGone: (() => void) | undefined;
   readonly #onData = (chunk: Buffer): void => {
     this.#earlyBytes += chunk.length;
-    if (this.#earlyBytes > this.#maxEarlyBytes) {
+    // A WebSocket client sends nothing before the 101: past the bound (or the global budget) it is cut.
+    if (this.#earlyBytes > this.#maxEarlyBytes || (this.#charge && !this.#charge.add(chunk.length + CHUNK_OVERHEAD))) {
       this.#socket.destroy();
       return;
     }
@@ -25,13 +34,16 @@ export class ClientWatch {
   readonly #leave = (): void => {
     if (this.#gone) return;
     this.#gone = true;
+    this.#charge?.release();
+    this.#early.length = 0;
     const cb = this.#onGone;
     this.#onGone = undefined;
     cb?.();
   };
 
-  constructor(socket: Duplex, maxEarlyBytes = 65_536) {
+  constructor(socket: Duplex, charge?: BudgetCharge, maxEarlyBytes = 65_536) {
     this.#socket = socket;
+    this.#charge = charge;
     this.#maxEarlyBytes = maxEarlyBytes;
     socket.on('data', this.#onData);
     socket.on('end', this.#leave);
@@ -62,7 +74,10 @@ export class ClientWatch {
     this.#socket.off('close', this.#leave);
     this.#socket.off('error', this.#leave);
     this.#onGone = undefined;
+    this.#charge?.release();
     this.#socket.pause();
-    return Buffer.concat(this.#early);
+    const out = Buffer.concat(this.#early);
+    this.#early.length = 0;
+    return out;
   }
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../logger.js';
 import type { Metrics, Outcome } from '../metrics.js';
 import { UNKNOWN_REALM_LABEL } from '../metrics.js';
 import type { RealmRegistry } from '../realms/registry.js';
-import type { Admission, AdmissionPolicy, RejectReason } from './admission.js';
+import type { Admission, AdmissionPolicy } from './admission.js';
+import type { RefusalReason } from './reject.js';
+import type { PreAdmissionBudget } from './budget.js';
 import type { Tunnels } from './tunnels.js';
 import type { Upstream } from './tunnel.js';
 
@@ -23,6 +25,8 @@ export interface PendingClient {
 export interface GateContext {
   clock: Clock;
   pending: Set<PendingClient>;
+  /** The one memory budget for everything held before admission (any front-end charges it). */
+  budget: PreAdmissionBudget;
   config: Config;
   registry: RealmRegistry;
   admission: Admission;
@@ -38,11 +42,14 @@ export function realmLabel(ctx: GateContext, realm: string | undefined): string 
   return realm !== undefined && ctx.registry.isKnown(realm) ? realm : UNKNOWN_REALM_LABEL;
 }
 
-export const outcomeForReject: Record<RejectReason, Outcome> = {
+export const outcomeForReject: Record<RefusalReason, Outcome> = {
   realm_not_ready: 'rejected_not_ready',
   queue_full: 'rejected_queue_full',
   queue_timeout: 'queue_timeout',
   draining: 'draining',
+  overload: 'rejected_overload',
+  realm_not_served: 'rejected_not_served',
+  upstream_unavailable: 'upstream_error',
 };
 
 /** Builds the per-realm policy lookup: the realm's own settings over `defaults`. */

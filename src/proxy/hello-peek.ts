@@ -10,7 +10,8 @@ import { Opcode } from '../wamp/ws-frames.js';
 import type { Decision, HeldClient, RejectReason } from './admission.js';
 import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from './gate-context.js';
 import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.js';
-import { badRequest } from './reject.js';
+import { badRequest, writeRefusal } from './reject.js';
+import { type BudgetCharge, requestHeadBytes } from './budget.js';
 import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
 import { type Cancel, cancel } from './read-upstream.js';
@@ -45,7 +46,13 @@ export function createHelloPeek(ctx: GateContext): HelloHandler {
       ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
       return badRequest(socket, `This server only speaks WebSocket subprotocols ${SUPPORTED_SUBPROTOCOLS.join(', ')}`);
     }
-    new PeekSession(ctx, req, socket, new PeekedClient(socket, sp, ctx.config.hello.maxBytes)).start(head);
+    // Charged until the tunnel starts or the session ends: the request head, every byte read, a fixed overhead.
+    const charge = ctx.budget.open(head.length + requestHeadBytes(req));
+    if (!charge) {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'rejected_overload');
+      return writeRefusal(socket, 'overload', undefined, ctx.config.defaults.retryAfterSeconds);
+    }
+    new PeekSession(ctx, req, socket, new PeekedClient(socket, sp, ctx.config.hello.maxBytes, charge), charge).start(head);
   };
 }
 
@@ -54,6 +61,7 @@ class PeekSession implements PendingClient {
   readonly #req: IncomingMessage;
   readonly #socket: Duplex;
   readonly #client: PeekedClient;
+  readonly #charge: BudgetCharge;
   #hello: Hello | undefined;
   #first: FirstMessage | undefined;
   #enteredAt = 0;
@@ -66,8 +74,9 @@ class PeekSession implements PendingClient {
   #settled = false;
   #finished = false;
 
-  constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient) {
+  constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient, charge: BudgetCharge) {
     this.#ctx = ctx;
+    this.#charge = charge;
     this.#req = req;
     this.#socket = socket;
     this.#client = client;
@@ -109,6 +118,7 @@ class PeekSession implements PendingClient {
     this.#held?.cancel();
     this.#held = undefined;
     this.#ctx.pending.delete(this);
+    this.#charge.release();
     this.#socket.off('close', this.#onSocketClose);
     this.#first = undefined;
   }
@@ -175,7 +185,7 @@ class PeekSession implements PendingClient {
   #onEnd(e: PeekEnd): void {
     this.#finish();
     if (this.#connecting) cancel(this.#connecting);
-    this.#outcome(e.kind === 'gone' ? 'client_gone' : 'bad_request');
+    this.#outcome(e.kind === 'gone' ? 'client_gone' : e.kind === 'overload' ? 'rejected_overload' : 'bad_request');
   }
 
   #refuse(d: Extract<Decision, { admitted: false }>): void {

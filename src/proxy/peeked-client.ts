@@ -1,11 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isRealmgateError, describeError } from '../errors.js';
+import { GrowingBuffer } from '../wamp/growing-buffer.js';
+import type { BudgetCharge } from './budget.js';
 import type { WampSubprotocol } from '../wamp/serializers.js';
 import { encodeClose, encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
 
 /** How long the gate waits for the client's answer to its CLOSE before cutting the socket. */
 const CLOSE_HANDSHAKE_MS = 2000;
+
+/**
+ * What one frame costs beyond its bytes before admission: the parsed Frame and its two buffers
+ * while it is handled, a pong written back for a ping. Charged to the per-connection cap and
+ * the global budget, so a flood of tiny frames costs what it really costs.
+ */
+export const FRAME_OVERHEAD_BYTES = 64;
 
 /** What the client's first data message was, with its exact original frame bytes. */
 export interface FirstMessage {
@@ -16,6 +25,8 @@ export interface FirstMessage {
 
 export type PeekEnd =
   | { kind: 'gone' }
+  /** The pre-admission memory budget is spent: the client was closed with 1013 (try again later). */
+  | { kind: 'overload' }
   | { kind: 'protocol'; code: number; reason: string };
 
 /**
@@ -30,19 +41,24 @@ export class PeekedClient {
   readonly sp: WampSubprotocol;
   readonly #reader: FrameReader;
   readonly #maxBytes: number;
+  readonly #charge: BudgetCharge | undefined;
   #bytes = 0;
-  #fragments: Frame[] = [];
-  #fragmentBytes = 0;
+  /** The first message's fragments so far: payloads and raw frames each in one growing buffer. */
+  readonly #fragPayload = new GrowingBuffer();
+  readonly #fragRaw = new GrowingBuffer();
+  #fragmenting = false;
   #first: FirstMessage | undefined;
-  #later: Buffer[] = [];
+  /** Raw frames received after the first message (while held), in order. */
+  readonly #later = new GrowingBuffer();
   #ended = false;
   #onFirst: ((m: FirstMessage) => void) | undefined;
   #onEnd: ((e: PeekEnd) => void) | undefined;
   readonly #onData = (chunk: Buffer): void => this.#read(chunk);
   readonly #onGone = (): void => this.#end({ kind: 'gone' });
 
-  constructor(socket: Duplex, sp: WampSubprotocol, maxBytes: number) {
+  constructor(socket: Duplex, sp: WampSubprotocol, maxBytes: number, charge?: BudgetCharge) {
     this.socket = socket;
+    this.#charge = charge;
     this.sp = sp;
     this.#maxBytes = maxBytes;
     this.#reader = new FrameReader({ maxPayloadBytes: maxBytes, requireMask: true });
@@ -76,15 +92,19 @@ export class PeekedClient {
 
   #read(chunk: Buffer): void {
     if (this.#ended) return;
-    this.#bytes += chunk.length;
     let frames: Frame[];
     try {
-      if (this.#bytes > this.#maxBytes * 2 + 1024) throw Object.assign(new Error('too much data before admission'), { closeCode: 1009 });
       frames = this.#reader.push(chunk);
     } catch (err) {
       const code = isRealmgateError(err) ? Number(err.details?.closeCode ?? 1002) : 1009;
       return this.fail(code, describeError(err));
     }
+    // Cumulative cost before admission: wire bytes plus a per-frame overhead, bounded per
+    // connection (twice hello.maxBytes) and charged to the global budget.
+    const cost = chunk.length + frames.length * FRAME_OVERHEAD_BYTES;
+    this.#bytes += cost;
+    if (this.#bytes > this.#maxBytes * 2 + 1024) return this.fail(1009, 'too much data before admission');
+    if (this.#charge && !this.#charge.add(cost)) return this.#overload();
     for (const f of frames) {
       if (this.#ended) return;
       this.#frame(f);
@@ -105,25 +125,28 @@ export class PeekedClient {
         return this.#end({ kind: 'gone' });
     }
     if (this.#first) {
-      this.#later.push(f.raw);
+      this.#later.append(f.raw);
       return;
     }
-    const continuing = this.#fragments.length > 0;
+    const continuing = this.#fragmenting;
     if (f.opcode === Opcode.CONTINUATION ? !continuing : continuing) {
       return this.fail(1002, 'unexpected continuation frame');
     }
-    this.#fragments.push(f);
-    this.#fragmentBytes += f.payload.length;
-    if (!f.fin) {
-      if (this.#fragmentBytes > this.#maxBytes) this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
-      return;
+    if (!continuing && f.fin) {
+      // The common case: the whole HELLO in one frame, no copy.
+      if (f.payload.length > this.#maxBytes) return this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
+      this.#first = { payload: f.payload, raw: f.raw };
+      return this.#onFirst?.(this.#first);
     }
-    const frames = this.#fragments;
-    this.#fragments = [];
-    this.#fragmentBytes = 0;
-    const payload = frames.length === 1 ? frames[0]!.payload : Buffer.concat(frames.map((x) => x.payload));
-    if (payload.length > this.#maxBytes) return this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
-    this.#first = { payload, raw: frames.length === 1 ? frames[0]!.raw : Buffer.concat(frames.map((x) => x.raw)) };
+    this.#fragmenting = true;
+    this.#fragPayload.append(f.payload);
+    this.#fragRaw.append(f.raw);
+    if (this.#fragPayload.length > this.#maxBytes) return this.fail(1009, `first message larger than ${this.#maxBytes} bytes`);
+    if (!f.fin) return;
+    this.#first = { payload: this.#fragPayload.copy(), raw: this.#fragRaw.copy() };
+    this.#fragmenting = false;
+    this.#fragPayload.clear();
+    this.#fragRaw.clear();
     this.#onFirst?.(this.#first);
   }
 
@@ -138,8 +161,9 @@ export class PeekedClient {
     this.socket.off('error', this.#onGone);
     this.socket.on('error', () => {});
     this.socket.pause();
-    const out = Buffer.concat([...this.#later, this.#reader.pending()]);
-    this.#later = [];
+    const out = Buffer.concat([this.#later.view(), this.#reader.pending()]);
+    this.#later.clear();
+    this.#reader.clear();
     return out;
   }
 
@@ -172,11 +196,19 @@ export class PeekedClient {
 
   /** Drops every buffered byte: nothing read before admission outlives the session. */
   #drop(): void {
-    this.#later = [];
-    this.#fragments = [];
-    this.#fragmentBytes = 0;
+    this.#later.clear();
+    this.#fragPayload.clear();
+    this.#fragRaw.clear();
+    this.#fragmenting = false;
     this.#first = undefined;
     this.#reader.clear();
+  }
+
+  /** The global budget is spent: close 1013 (RFC 6455 "Try Again Later"). */
+  #overload(): void {
+    if (this.#ended) return;
+    this.close(1013, 'realmgate is at its limit for clients waiting for admission - please retry later');
+    this.#onEnd?.({ kind: 'overload' });
   }
 
   fail(code: number, reason: string): void {

@@ -3,28 +3,52 @@ import { notReadyMessage } from '../wamp/abort.js';
 import type { RejectReason } from './admission.js';
 
 /**
- * The contract's refusal of a WebSocket upgrade: a complete raw HTTP response
- * written on the socket (no 101 was sent), then the socket ends. Written raw
- * because an upgrade request has no ServerResponse.
+ * Every way the gate refuses a client. Admission's reasons, plus the gate's own:
+ * `overload` (pre-admission memory budget or listen.maxConnections spent), `realm_not_served`
+ * (unknownRealm: reject — retrying here cannot help), `upstream_unavailable` (the router could
+ * not be reached until the client's deadline).
  */
-export function notReadyBody(reason: RejectReason, realm: string | undefined, retryAfterSeconds: number): string {
-  // The contract's one message for every reason; only a client whose realm is not known yet
-  // (draining before its HELLO) gets a message without a realm.
-  const message = realm !== undefined ? notReadyMessage(realm) : 'realmgate is shutting down - please retry connection';
-  return JSON.stringify({ error: reason, realm: realm ?? null, message, retryAfterSeconds });
+export type RefusalReason = RejectReason | 'overload' | 'realm_not_served' | 'upstream_unavailable';
+
+interface RefusalText {
+  status: number;
+  statusText: string;
+  /** Whether the client should retry (Retry-After / retry_after are sent only then). */
+  retry: boolean;
+  message(realm: string | undefined): string;
 }
 
-export function writeServiceUnavailable(
-  socket: Duplex,
-  reason: RejectReason,
-  realm: string | undefined,
-  retryAfterSeconds: number,
-): void {
-  const body = notReadyBody(reason, realm, retryAfterSeconds);
-  writeRaw(socket, 503, 'Service Unavailable', body, {
-    'Retry-After': String(retryAfterSeconds),
-    'X-Realmgate-Reason': reason,
-  });
+const quoted = (realm: string | undefined): string => (realm === undefined ? 'this client' : `realm "${realm}"`);
+
+/** One truthful text per reason, shared by the 503 body and the WAMP ABORT details. */
+export const REFUSALS: Record<RefusalReason, RefusalText> = {
+  realm_not_ready: { status: 503, statusText: 'Service Unavailable', retry: true, message: (r) => (r === undefined ? 'the realm is not ready yet - please retry connection' : notReadyMessage(r)) },
+  queue_timeout: { status: 503, statusText: 'Service Unavailable', retry: true, message: (r) => (r === undefined ? 'the realm is not ready yet - please retry connection' : notReadyMessage(r)) },
+  queue_full: { status: 503, statusText: 'Service Unavailable', retry: true, message: (r) => `too many clients are already waiting for ${quoted(r)} - please retry connection later` },
+  draining: { status: 503, statusText: 'Service Unavailable', retry: true, message: () => 'realmgate is draining (shutting down) - please retry connection' },
+  overload: { status: 503, statusText: 'Service Unavailable', retry: true, message: () => 'realmgate is at its limit for clients waiting for admission - please retry connection later' },
+  upstream_unavailable: { status: 503, statusText: 'Service Unavailable', retry: true, message: (r) => `the router for ${quoted(r)} could not be reached - please retry connection` },
+  realm_not_served: { status: 404, statusText: 'Not Found', retry: false, message: (r) => (r === undefined ? 'no realm named in the request, and this gate serves only the realms it lists' : `realm "${r}" is not served here`) },
+};
+
+/** The JSON body of a refused upgrade: `{"error","realm","message","retryAfterSeconds"?}`. */
+export function refusalBody(reason: RefusalReason, realm: string | undefined, retryAfterSeconds: number): string {
+  const r = REFUSALS[reason];
+  return JSON.stringify(r.retry
+    ? { error: reason, realm: realm ?? null, message: r.message(realm), retryAfterSeconds }
+    : { error: reason, realm: realm ?? null, message: r.message(realm) });
+}
+
+/**
+ * The contract's refusal of a WebSocket upgrade: a complete raw HTTP response written on the
+ * socket (no 101 was sent), then the socket ends. 503 + Retry-After for reasons worth a retry,
+ * 404 without Retry-After for a realm not served here.
+ */
+export function writeRefusal(socket: Duplex, reason: RefusalReason, realm: string | undefined, retryAfterSeconds: number): void {
+  const r = REFUSALS[reason];
+  const headers: Record<string, string> = { 'X-Realmgate-Reason': reason };
+  if (r.retry) headers['Retry-After'] = String(retryAfterSeconds);
+  writeRaw(socket, r.status, r.statusText, refusalBody(reason, realm, retryAfterSeconds), headers);
 }
 
 /** A raw HTTP/1.1 response with a JSON (or given) body, then end(). Safe on a dead socket. */

@@ -5,7 +5,8 @@ import { describeError, ErrorCodes, RealmgateError } from '../errors.js';
 import type { Decision } from './admission.js';
 import { ClientWatch } from './client-watch.js';
 import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
-import { badRequest, writeRaw, writeServiceUnavailable } from './reject.js';
+import { badRequest, type RefusalReason, writeRaw, writeRefusal } from './reject.js';
+import { requestHeadBytes } from './budget.js';
 import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
 import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
@@ -22,12 +23,12 @@ export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) 
 export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler) {
   const resolve = createRealmResolver(ctx.config);
 
-  function refuse(socket: Duplex, realm: string | undefined, d: Extract<Decision, { admitted: false }>): void {
+  function refuse(socket: Duplex, realm: string | undefined, reason: RefusalReason, d?: Extract<Decision, { admitted: false }>): void {
     const label = realmLabel(ctx, realm);
-    ctx.metrics.connection(label, outcomeForReject[d.reason]);
-    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    ctx.metrics.connection(label, outcomeForReject[reason]);
+    if (d?.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
     const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
-    writeServiceUnavailable(socket, d.reason, realm, retry);
+    writeRefusal(socket, reason, realm, retry);
   }
 
   /**
@@ -84,21 +85,24 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   }
 
   function gate(req: IncomingMessage, socket: Duplex, head: Buffer, realm: string | undefined): void {
-    const watch = new ClientWatch(socket);
+    // Charged until the tunnel starts or the client is answered: the request head, early bytes, a fixed overhead.
+    const charge = ctx.budget.open(head.length + requestHeadBytes(req));
+    if (!charge) return refuse(socket, realm, 'overload');
+    const watch = new ClientWatch(socket, charge);
     const known = realm !== undefined && ctx.registry.isKnown(realm);
     if (!known) {
       if (ctx.admission.draining) {
         watch.release();
-        return refuse(socket, realm, { admitted: false, reason: 'draining', waitedMs: 0, held: false });
+        return refuse(socket, realm, 'draining');
       }
       if (ctx.config.unknownRealm === 'pass') return tunnel(req, socket, head, watch, realm, { admitted: true, waitedMs: 0, held: false });
       watch.release();
-      return refuse(socket, realm, { admitted: false, reason: 'realm_not_ready', waitedMs: 0, held: false });
+      return refuse(socket, realm, 'realm_not_served');
     }
     const held = ctx.admission.enter(realm, (d) => {
       if (d.admitted) return tunnel(req, socket, head, watch, realm, d);
       watch.release();
-      refuse(socket, realm, d);
+      refuse(socket, realm, d.reason, d);
     });
     if (held) {
       watch.onGone(() => {
@@ -148,7 +152,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
     if (r.kind === 'realm') return gate(req, socket, head, r.realm);
     if (r.hello && helloHandler) {
-      if (ctx.admission.draining) return refuse(socket, undefined, { admitted: false, reason: 'draining', waitedMs: 0, held: false });
+      if (ctx.admission.draining) return refuse(socket, undefined, 'draining');
       return helloHandler(req, socket, head);
     }
     return gate(req, socket, head, undefined);

@@ -25,6 +25,14 @@ export function notReadyAbort(sp: WampSubprotocol, realm: string, retryAfterSeco
   return encodeAbort(sp, WampUri.NO_SUCH_REALM, { message: notReadyMessage(realm), retry_after: retryAfterSeconds });
 }
 
+/**
+ * Any refusal of the gate as an ABORT: `no_such_realm` (what WAMP clients written for Crossbar
+ * retry on) with the refusal's own message, and `retry_after` only when a retry can help.
+ */
+export function refusalAbort(sp: WampSubprotocol, message: string, retryAfterSeconds: number | undefined): Buffer {
+  return encodeAbort(sp, WampUri.NO_SUCH_REALM, retryAfterSeconds === undefined ? { message } : { message, retry_after: retryAfterSeconds });
+}
+
 /** True for a decoded `[3, {...}, "wamp.error.no_such_realm"]`. */
 export function isNoSuchRealmAbort(msg: unknown[]): boolean {
   return msg.length >= 3 && msg[0] === MessageType.ABORT && msg[2] === WampUri.NO_SUCH_REALM;

@@ -44,8 +44,12 @@ export interface FrameReaderOptions {
 export class FrameReader {
   private readonly maxPayloadBytes: number;
   private readonly requireMask: boolean;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Unparsed bytes are buf[start, end): one buffer, so a trickle of tiny chunks is not a list of objects. */
+  private buf: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
+  /** Whether buf is our own allocation (else a caller's chunk, kept by reference until more arrives). */
+  private owned = false;
   private failure: RealmgateError | undefined;
 
   constructor(opts: FrameReaderOptions) {
@@ -56,32 +60,64 @@ export class FrameReader {
   /** Feed bytes; returns the complete frames now available (possibly none). */
   push(chunk: Buffer): Frame[] {
     if (this.failure) throw this.failure;
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
+    if (chunk.length > 0) this.append(chunk);
     const frames: Frame[] = [];
     for (;;) {
-      const header = this.peek(Math.min(this.buffered, MAX_HEADER));
+      const buffered = this.end - this.start;
+      const header = this.buf.subarray(this.start, this.start + Math.min(buffered, MAX_HEADER));
       const parsed = this.parseHeader(header);
-      if (!parsed || this.buffered < parsed.headerLength + parsed.payloadLength) break;
-      const raw = this.take(parsed.headerLength + parsed.payloadLength);
+      if (!parsed || buffered < parsed.headerLength + parsed.payloadLength) break;
+      const size = parsed.headerLength + parsed.payloadLength;
+      const raw = Buffer.from(this.buf.subarray(this.start, this.start + size));
+      this.start += size;
       const payload = Buffer.from(raw.subarray(parsed.headerLength));
       if (parsed.maskKey) unmask(payload, parsed.maskKey);
       frames.push({ fin: parsed.fin, rsv: parsed.rsv, opcode: parsed.opcode, masked: parsed.maskKey !== undefined, payload, raw });
     }
+    if (this.start === this.end) this.clear();
     return frames;
   }
 
   /** Drops every buffered byte (the session ended). */
   clear(): void {
-    this.chunks = [];
-    this.buffered = 0;
+    this.buf = Buffer.alloc(0);
+    this.start = 0;
+    this.end = 0;
+    this.owned = false;
   }
 
-  /** Bytes received but not yet part of a complete frame, without consuming them. */
+  /** Bytes received but not yet part of a complete frame, without consuming them (a view). */
   pending(): Buffer {
-    return this.peek(this.buffered);
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** Bytes held, allocation included (what the reader really costs). */
+  get retainedBytes(): number {
+    return this.buf.length;
+  }
+
+  private append(chunk: Buffer): void {
+    const have = this.end - this.start;
+    if (have === 0) {
+      this.buf = chunk;
+      this.start = 0;
+      this.end = chunk.length;
+      this.owned = false;
+      return;
+    }
+    if (this.owned && this.end + chunk.length <= this.buf.length) {
+      chunk.copy(this.buf, this.end);
+      this.end += chunk.length;
+      return;
+    }
+    // Grow by doubling what is needed: appends stay amortised O(1) however small the chunks.
+    const next = Buffer.allocUnsafe(Math.max(256, (have + chunk.length) * 2));
+    this.buf.copy(next, 0, this.start, this.end);
+    chunk.copy(next, have);
+    this.buf = next;
+    this.start = 0;
+    this.end = have + chunk.length;
+    this.owned = true;
   }
 
   private parseHeader(h: Buffer): { fin: boolean; rsv: number; opcode: number; headerLength: number; payloadLength: number; maskKey?: Buffer } | undefined {
@@ -123,26 +159,6 @@ export class FrameReader {
       details: { reason, closeCode },
     });
     throw this.failure;
-  }
-
-  /** The first n buffered bytes, without consuming them. */
-  private peek(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    // Merge only as many leading chunks as needed, so byte-by-byte feeding stays linear.
-    let count = 0;
-    let have = 0;
-    while (have < n) have += this.chunks[count++]!.length;
-    if (count > 1) this.chunks.splice(0, count, Buffer.concat(this.chunks.slice(0, count), have));
-    return this.chunks[0]!.subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    const joined = this.peek(n);
-    const first = this.chunks[0]!;
-    this.buffered -= n;
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    return Buffer.from(joined);
   }
 }
 

@@ -52,7 +52,7 @@ test('every HELLO-peek session is freed: invalid HELLO, timeout, oversize, clien
     realms: [{ name: 'realm1' }],
     realmFrom: ['hello'],
     defaults: { queueTimeoutMs: 300 },
-    hello: { timeoutMs: 300, maxBytes: 1024 },
+    hello: { timeoutMs: 2000, maxBytes: 1024 },
   });
   const baseline = openFds();
   const paths: Record<string, (c: net.Socket) => void> = {

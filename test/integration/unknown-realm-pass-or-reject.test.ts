@@ -16,11 +16,16 @@ test('unknownRealm pass tunnels a realm the gate does not guard, labelled _unkno
   assert.doesNotMatch(metrics, /realm="other"/, 'client-chosen names never become labels');
 });
 
-test('unknownRealm reject answers 503 realm_not_ready', async (t) => {
+test('unknownRealm reject answers 404 realm_not_served: not served here, no retry guidance', async (t) => {
   const upstream = await startEchoUpstream(t);
   const { wsUrl } = await startGate(t, { upstream: { url: upstream.url }, unknownRealm: 'reject', realms: [{ name: 'realm1' }] });
   const r = await connectWs(`${wsUrl}/?realm=other`);
-  assert.equal(r.status, 503);
-  assert.equal(JSON.parse(r.body!).realm, 'other');
+  assert.equal(r.status, 404);
+  const body = JSON.parse(r.body!);
+  assert.equal(body.realm, 'other');
+  assert.equal(body.error, 'realm_not_served');
+  assert.equal(body.message, 'realm "other" is not served here');
+  assert.equal(body.retryAfterSeconds, undefined);
+  assert.doesNotMatch(r.body!, /retry|shutting down/);
   assert.equal(upstream.upgrades.length, 0);
 });
