@@ -12,6 +12,7 @@ export const OUTCOMES = [
   'bad_request',
   'rejected_overload',
   'rejected_not_served',
+  'upstream_refused',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

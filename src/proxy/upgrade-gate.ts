@@ -10,6 +10,7 @@ import { requestHeadBytes } from './budget.js';
 import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
 import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
+import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
 export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -32,9 +33,10 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   }
 
   /**
-   * Opens the upstream, sends the client's request, and joins the sockets once the upstream
-   * answers: its own 101 (or refusal) reaches the client verbatim. Until that first byte the
-   * client has seen nothing, so a dead or silent upstream can still become a clean 502.
+   * Opens the upstream, sends the client's request head, and joins the sockets only once the
+   * upstream answers a complete `101 Switching Protocols` head. Until then the client has seen
+   * nothing and none of its later bytes went upstream (no request smuggled behind the upgrade);
+   * any other answer is relayed as plain HTTP with `Connection: close` and both sockets close.
    */
   function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
     const label = realmLabel(ctx, realm);
@@ -43,22 +45,24 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     let upstream: Socket | undefined;
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });
     watch.onGone(() => cancel(gone));
-    const connect = async (): Promise<Buffer> => {
+    const connect = async (): Promise<ResponseHead> => {
       upstream = await connectUpstream(ctx.upstream);
       if (gone.cancelled) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
-      // One write (one syscall) for the request head and any bytes that came with or after it.
-      const requestHead = Buffer.from(upgradeRequestHead(req), 'latin1');
-      const early = watch.takeEarly();
-      upstream.write(head.length + early.length === 0 ? requestHead : Buffer.concat([requestHead, head, early]));
-      return readUpstream(upstream, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the upgrade' }, (chunk) => chunk);
+      upstream.write(upgradeRequestHead(req));
+      return readUpstream(upstream, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the upgrade' }, responseHeadReader());
     };
     connect().then(
       (answer) => {
         unreserve();
         const up = upstream!;
         const early = watch.release();
-        if (early.length > 0) up.write(early);
-        socket.write(answer);
+        if (answer.status !== 101) {
+          ctx.metrics.connection(label, 'upstream_refused');
+          return relayAnswerAndClose(socket, up, answer, ctx.upstream.connectTimeoutMs);
+        }
+        // Bytes that came with or after the upgrade request go upstream only now, after the 101.
+        if (head.length + early.length > 0) up.write(head.length === 0 ? early : Buffer.concat([head, early]));
+        socket.write(answer.rest.length === 0 ? answer.raw : Buffer.concat([answer.raw, answer.rest]));
         (socket as Socket).setNoDelay?.(true);
         ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
         const handle = pipeBoth(socket, up, () => untrack());
@@ -115,19 +119,55 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
 
   /**
    * A request that merely offers another protocol is a plain HTTP request to a proxy that does
-   * not speak it: forwarded with the offer removed and `Connection: close`, raw both ways.
+   * not speak it: forwarded with the offer removed and `Connection: close` — exactly one request
+   * (its Content-Length body at most), one answer relayed, then both sockets close. Never a pipe.
    */
   function forwardWithoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    connectUpstream(ctx.upstream).then(
-      (upstream) => {
-        if (socket.destroyed) return void upstream.destroy();
-        const requestHead = upgradeRequestHead(req, { set: { connection: 'close' }, omit: ['upgrade', 'http2-settings'] });
-        upstream.write(head.length === 0 ? requestHead : Buffer.concat([Buffer.from(requestHead, 'latin1'), head]));
-        pipeBoth(socket, upstream, () => {});
+    if (req.headers['transfer-encoding'] !== undefined) {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      return badRequest(socket, 'a chunked request body with an Upgrade offer is not forwarded; send Content-Length');
+    }
+    const bodyLength = Number(req.headers['content-length'] ?? 0);
+    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0) {
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      return badRequest(socket, 'invalid Content-Length');
+    }
+    const gone: Cancel = { cancelled: false };
+    const onGone = (): void => cancel(gone);
+    socket.once('close', onGone);
+    let upstream: Socket | undefined;
+    const send = async (): Promise<ResponseHead> => {
+      upstream = await connectUpstream(ctx.upstream);
+      if (gone.cancelled || socket.destroyed) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
+      const up = upstream;
+      up.write(upgradeRequestHead(req, { set: { connection: 'close' }, omit: ['upgrade', 'http2-settings'] }));
+      // The request body and not one byte more: pipelined requests stay with the gate.
+      let left = bodyLength;
+      const forwardBody = (chunk: Buffer): void => {
+        if (left <= 0) return;
+        const piece = chunk.subarray(0, left);
+        left -= piece.length;
+        up.write(piece);
+        if (left <= 0) socket.off('data', forwardBody);
+      };
+      forwardBody(head);
+      if (left > 0) socket.on('data', forwardBody);
+      return readUpstream(up, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the request' }, responseHeadReader());
+    };
+    send().then(
+      (answer) => {
+        socket.off('close', onGone);
+        if (answer.status === 101) {
+          upstream!.destroy();
+          return writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', message: 'the upstream switched protocols for a request that did not ask to' }));
+        }
+        relayAnswerAndClose(socket, upstream!, answer, ctx.upstream.connectTimeoutMs);
       },
-      (err: unknown) => {
-        const body = JSON.stringify({ error: 'upstream_error', message: describeError(err) });
-        writeRaw(socket, 502, 'Bad Gateway', body);
+      () => {
+        socket.off('close', onGone);
+        upstream?.destroy();
+        if (gone.cancelled) return void socket.destroy();
+        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', message: 'the upstream is unavailable - please retry' }));
       },
     );
   }

@@ -4,9 +4,8 @@ import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { FrameReader, type Frame, websocketAccept } from '../wamp/ws-frames.js';
 import { type Cancel, readUpstream } from './read-upstream.js';
+import { responseHeadReader } from './upstream-response.js';
 import { connectUpstream, type Upstream, upgradeRequestHead } from './tunnel.js';
-
-const MAX_RESPONSE_HEAD = 16 * 1024;
 
 export interface UpstreamSession {
   socket: Socket;
@@ -50,28 +49,6 @@ export async function openUpstreamWebSocket(up: Upstream, req: IncomingMessage, 
     socket.destroy();
     throw err;
   }
-}
-
-/** Accumulates the upstream's HTTP response head; returns it parsed once complete. */
-function responseHeadReader(): (chunk: Buffer) => { status: number; headers: Record<string, string>; rest: Buffer } | undefined {
-  let buf: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-    const end = buf.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (buf.length > MAX_RESPONSE_HEAD) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream response head too large');
-      return undefined;
-    }
-    const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-    if (!m) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream sent a malformed HTTP response');
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const i = line.indexOf(':');
-      if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-    }
-    return { status: Number(m[1]), headers, rest: buf.subarray(end + 4) };
-  };
 }
 
 /**
