@@ -37,6 +37,16 @@ export function isRealmgateError(err: unknown, code?: ErrorCode): err is Realmga
   return err instanceof RealmgateError && (code === undefined || err.code === code);
 }
 
+/**
+ * True for an upstream failure worth another attempt at admission: the connect failed (refused,
+ * reset, unreachable, timed out) or the upstream closed/reset before answering. An answer the
+ * gate did not like (a non-101, garbage) or a silent upstream is not retried.
+ */
+export function isRetryableUpstreamError(err: unknown): boolean {
+  if (!(err instanceof RealmgateError)) return false;
+  return err.code === ErrorCodes.UPSTREAM_CONNECT || (err.code === ErrorCodes.UPSTREAM_HANDSHAKE && err.details?.kind === 'closed');
+}
+
 /** A short human reason for any thrown value, for /status and log lines. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;

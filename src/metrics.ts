@@ -158,8 +158,18 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     registers,
   });
 
+  const upstreamRetries = new Counter({
+    name: 'realmgate_upstream_retries_total',
+    help: 'Admitted clients put back (upgrade-time or HELLO mode) because the upstream refused or reset the connection before answering',
+    labelNames: ['realm'],
+    registers,
+  });
+
   return {
     registry,
+    upstreamRetry(realm: string): void {
+      upstreamRetries.inc({ realm });
+    },
     connection(realm: string, outcome: Outcome): void {
       connections.inc({ realm, outcome });
     },

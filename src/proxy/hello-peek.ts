@@ -1,16 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { describeError, isRealmgateError, ErrorCodes } from '../errors.js';
-import { isNoSuchRealmAbort, notReadyAbort } from '../wamp/abort.js';
+import { describeError, isRealmgateError, isRetryableUpstreamError, ErrorCodes } from '../errors.js';
+import { isNoSuchRealmAbort, refusalAbort } from '../wamp/abort.js';
 import { decodeFirstMessage, decodeHello, type Hello } from '../wamp/hello.js';
 import { MessageType } from '../wamp/messages.js';
 import { pickSubprotocol, SUPPORTED_SUBPROTOCOLS } from '../wamp/serializers.js';
 import { Opcode } from '../wamp/ws-frames.js';
-import type { Decision, HeldClient, RejectReason } from './admission.js';
+import type { Decision, HeldClient } from './admission.js';
 import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from './gate-context.js';
 import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.js';
-import { badRequest, writeRefusal } from './reject.js';
+import { badRequest, REFUSALS, type RefusalReason, writeRefusal } from './reject.js';
+import { retryDelay } from './retry-delay.js';
 import { type BudgetCharge, requestHeadBytes } from './budget.js';
 import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
@@ -19,8 +20,6 @@ import { openUpstreamWebSocket, readFirstFrame } from './upstream-handshake.js';
 
 /** Largest first upstream message read for re-admission (WELCOME with big authextra). */
 const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
-/** First re-admission delay; doubles per refusal up to hello.readmitMaxDelayMs. */
-const READMIT_BASE_DELAY_MS = 50;
 
 /**
  * The HELLO peek: for clients that name their realm only in the WAMP HELLO.
@@ -136,7 +135,7 @@ class PeekSession implements PendingClient {
       this.#closeClient(1001, 'realmgate is draining');
     } else if (this.#readmitTimer) {
       this.#clearReadmit();
-      this.#refuse({ admitted: false, reason: 'draining', waitedMs: this.#ctx.clock.now() - this.#enteredAt, held: true });
+      this.#refuse('draining', { waitedMs: this.#ctx.clock.now() - this.#enteredAt, held: true });
     }
     // Queued clients are answered by admission.drain(); connecting ones become tunnels.
   }
@@ -167,7 +166,7 @@ class PeekSession implements PendingClient {
     this.#deadline = now + this.#ctx.policyFor(this.#realm).queueTimeoutMs;
     if (!this.#ctx.registry.isKnown(this.#realm)) {
       if (this.#ctx.config.unknownRealm === 'pass') return void this.#connect({ admitted: true, waitedMs: 0, held: false });
-      return this.#refuse({ admitted: false, reason: 'realm_not_ready', waitedMs: 0, held: false });
+      return this.#refuse('realm_not_served');
     }
     this.#enter(false);
   }
@@ -177,7 +176,7 @@ class PeekSession implements PendingClient {
     this.#held = this.#ctx.admission.enter(this.#realm, (d) => {
       this.#held = undefined;
       if (d.admitted) void this.#connect(d);
-      else this.#refuse(d);
+      else this.#refuse(d.reason, d);
     }, opts);
   }
 
@@ -188,11 +187,13 @@ class PeekSession implements PendingClient {
     this.#outcome(e.kind === 'gone' ? 'client_gone' : e.kind === 'overload' ? 'rejected_overload' : 'bad_request');
   }
 
-  #refuse(d: Extract<Decision, { admitted: false }>): void {
+  /** Ends the hold with an ABORT that says why, with `retry_after` only when a retry can help. */
+  #refuse(reason: RefusalReason, d?: { waitedMs: number; held: boolean }): void {
     this.#finish();
-    this.#outcome(outcomeForReject[d.reason], d);
-    const retry = this.#ctx.policyFor(this.#realm).retryAfterSeconds;
-    this.#client.sendAndClose(notReadyAbort(this.#client.sp, this.#realm, retry), 1000, abortCloseReason(d.reason));
+    this.#outcome(outcomeForReject[reason], d);
+    const r = REFUSALS[reason];
+    const retry = r.retry ? this.#ctx.policyFor(this.#realm).retryAfterSeconds : undefined;
+    this.#client.sendAndClose(refusalAbort(this.#client.sp, r.message(this.#realm), retry), 1000, reason === 'draining' ? 'realmgate is draining' : `refused: ${reason}`);
   }
 
   async #connect(d: Extract<Decision, { admitted: true }>): Promise<void> {
@@ -224,18 +225,20 @@ class PeekSession implements PendingClient {
         if (firstMessage && isNoSuchRealmAbort(firstMessage) && ctx.registry.isKnown(this.#realm)) {
           upstream.destroy();
           unreserve();
-          return this.#readmit();
+          return this.#readmit('no_such_realm');
         }
       }
     } catch (err) {
       this.#connecting = undefined;
       unreserve();
-      this.#finish();
       upstream?.destroy();
+      if (!this.#client.ended && isRetryableUpstreamError(err)) return this.#readmit('upstream_failed');
+      this.#finish();
       if (this.#client.ended || (isRealmgateError(err, ErrorCodes.CLOSED))) return;
+      // Refused or reset before the 101 or before the first WAMP message: the client still waits for its WELCOME.
       this.#outcome('upstream_error', d);
       ctx.logger.warn({ realm: this.#realm, err: describeError(err) }, 'upstream unavailable for an admitted HELLO client');
-      return this.#closeClient(1011, `upstream unavailable: ${describeError(err)}`);
+      return this.#closeClient(1011, 'upstream unavailable - please retry');
     }
     this.#connecting = undefined;
     unreserve();
@@ -261,36 +264,39 @@ class PeekSession implements PendingClient {
     upstream.resume();
   }
 
-  /** The upstream said no_such_realm: back to the head of the line after a bounded, growing delay. */
-  #readmit(): void {
+  /**
+   * The upstream said no_such_realm, or refused/reset the connection before answering: the client
+   * still waits for its WELCOME, so it goes back to the head of the line after a bounded, growing
+   * delay — until its real deadline (the last delay is shortened to land on it), then an ABORT
+   * with retry guidance.
+   */
+  #readmit(kind: 'no_such_realm' | 'upstream_failed'): void {
     const ctx = this.#ctx;
     this.#connecting = undefined;
     this.#readmissions++;
-    ctx.metrics.readmission(this.#label);
-    const delay = Math.min(ctx.config.hello.readmitMaxDelayMs, READMIT_BASE_DELAY_MS * 2 ** (this.#readmissions - 1));
-    ctx.logger.warn({ realm: this.#realm, readmissions: this.#readmissions, delayMs: delay },
-      `upstream refused realm "${this.#realm}" with no_such_realm although it was admitted - client re-queued`);
+    if (kind === 'no_such_realm') ctx.metrics.readmission(this.#label);
+    else ctx.metrics.upstreamRetry(this.#label);
     if (this.#client.ended) return this.#finish();
-    const now = this.#ctx.clock.now();
-    if (now + delay >= this.#deadline) {
-      return this.#refuse({ admitted: false, reason: 'queue_timeout', waitedMs: now - this.#enteredAt, held: true });
+    const now = ctx.clock.now();
+    const delay = retryDelay(this.#readmissions, ctx.config.hello.readmitMaxDelayMs, now, this.#deadline);
+    ctx.logger.debug({ realm: this.#realm, kind, readmissions: this.#readmissions, delayMs: delay }, 'admitted HELLO client re-queued');
+    if (delay === undefined) {
+      return this.#refuse(kind === 'no_such_realm' ? 'queue_timeout' : 'upstream_unavailable', { waitedMs: now - this.#enteredAt, held: true });
     }
     // A pseudo-hold during the delay, so a hang-up or a drain is still noticed and counted once.
-    this.#readmitTimer = this.#ctx.clock.setTimeout(() => {
+    this.#readmitTimer = ctx.clock.setTimeout(() => {
       this.#readmitTimer = undefined;
-      if (!this.#client.ended) this.#enter(true);
+      if (this.#client.ended) return;
+      if (ctx.registry.isKnown(this.#realm)) this.#enter(true);
+      else void this.#connect({ admitted: true, waitedMs: ctx.clock.now() - this.#enteredAt, held: true });
     }, delay);
   }
 
   /** Records the connection's one final outcome (later calls are ignored). */
-  #outcome(outcome: Parameters<GateContext['metrics']['connection']>[1], d?: Decision): void {
+  #outcome(outcome: Parameters<GateContext['metrics']['connection']>[1], d?: { waitedMs: number; held: boolean }): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#ctx.metrics.connection(this.#label, outcome);
     if (d?.held) this.#ctx.metrics.queueWait(this.#label, d.waitedMs / 1000);
   }
-}
-
-function abortCloseReason(reason: RejectReason): string {
-  return reason === 'draining' ? 'realmgate is draining' : `realm not ready (${reason})`;
 }

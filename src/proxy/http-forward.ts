@@ -23,11 +23,12 @@ export function createHttpForward(opts: { upstreamUrl: string; timeoutMs: number
         }
         const body = JSON.stringify({
           error: 'upstream_error',
-          message: `upstream ${opts.upstreamUrl} unavailable: ${e.code ?? e.message}`,
+          // Never the upstream's address or credentials: the client only learns that it failed.
+          message: 'the upstream is unavailable - please retry',
         });
         res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
         res.end(body);
-        opts.logger.debug({ err: e.message, url: req.url }, 'HTTP forward failed');
+        opts.logger.debug({ err: e.code ?? e.message, path: (req.url ?? '').split('?')[0] }, 'HTTP forward failed');
       });
     },
     close(): void {

@@ -48,8 +48,8 @@ export function readUpstream<T>(socket: Socket, opts: { timeoutMs: number; cance
       if (value !== undefined) done(undefined, value);
     };
     const onError = (err: Error): void =>
-      done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream failed before it could ${doing}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
-    const onClose = (): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream closed before it could ${doing}`));
+      done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream failed before it could ${doing}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err, details: { kind: 'closed' } }));
+    const onClose = (): void => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream closed before it could ${doing}`, { details: { kind: 'closed' } }));
     const timer = setTimeout(() => done(new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, `upstream did not ${doing} within ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
     socket.on('data', onData);

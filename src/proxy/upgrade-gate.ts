@@ -1,16 +1,33 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { describeError, ErrorCodes, RealmgateError } from '../errors.js';
+import { describeError, ErrorCodes, isRetryableUpstreamError, RealmgateError } from '../errors.js';
 import type { Decision } from './admission.js';
 import { ClientWatch } from './client-watch.js';
-import { type GateContext, outcomeForReject, realmLabel } from './gate-context.js';
+import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from './gate-context.js';
+import { forwardWithoutUpgrade } from './forward-without-upgrade.js';
+import { retryDelay } from './retry-delay.js';
 import { badRequest, type RefusalReason, writeRaw, writeRefusal } from './reject.js';
 import { requestHeadBytes } from './budget.js';
 import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
 import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
 import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
+
+/** An upgrade-time client between its request and its tunnel (or answer). */
+interface UpgradeClient {
+  req: IncomingMessage;
+  socket: Duplex;
+  /** Bytes that came with the upgrade request; sent upstream only after its 101. */
+  head: Buffer;
+  watch: ClientWatch;
+  realm: string | undefined;
+  enteredAt: number;
+  /** When the hold and any upstream retries end (clock ms): arrival + queueTimeoutMs. */
+  deadline: number;
+  /** Upstream refusals/resets so far. */
+  attempts: number;
+}
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
 export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -37,10 +54,12 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
    * upstream answers a complete `101 Switching Protocols` head. Until then the client has seen
    * nothing and none of its later bytes went upstream (no request smuggled behind the upgrade);
    * any other answer is relayed as plain HTTP with `Connection: close` and both sockets close.
+   * A connect that fails or an upstream that closes before answering is retried (see retry()).
    */
-  function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
+  function tunnel(c: UpgradeClient, d: Extract<Decision, { admitted: true }>): void {
+    const { req, socket, watch, realm } = c;
     const label = realmLabel(ctx, realm);
-    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    if (d.held && c.attempts === 0) ctx.metrics.queueWait(label, d.waitedMs / 1000);
     const gone: Cancel = { cancelled: watch.gone };
     let upstream: Socket | undefined;
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });
@@ -61,10 +80,11 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
           return relayAnswerAndClose(socket, up, answer, ctx.upstream.connectTimeoutMs);
         }
         // Bytes that came with or after the upgrade request go upstream only now, after the 101.
+        const head = c.head;
         if (head.length + early.length > 0) up.write(head.length === 0 ? early : Buffer.concat([head, early]));
         socket.write(answer.rest.length === 0 ? answer.raw : Buffer.concat([answer.raw, answer.rest]));
         (socket as Socket).setNoDelay?.(true);
-        ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
+        ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded');
         const handle = pipeBoth(socket, up, () => untrack());
         const untrack = ctx.tunnels.add(label, handle);
         socket.resume();
@@ -72,8 +92,9 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
       (err: unknown) => {
         unreserve();
         upstream?.destroy();
-        watch.release();
         const left = gone.cancelled || socket.destroyed;
+        if (!left && isRetryableUpstreamError(err)) return retry(c, err);
+        watch.release();
         ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error');
         if (left) {
           socket.destroy();
@@ -81,33 +102,76 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         }
         ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unavailable for an admitted client');
         // Retry guidance here too: a release burst can exhaust the upstream's backlog or our own fds.
-        const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
-        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: describeError(err), retryAfterSeconds: retry }),
-          { 'Retry-After': String(retry), 'X-Realmgate-Reason': 'upstream_error' });
+        const retryAfter = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
+        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: 'the upstream did not answer the upgrade - please retry connection', retryAfterSeconds: retryAfter }),
+          { 'Retry-After': String(retryAfter), 'X-Realmgate-Reason': 'upstream_error' });
       },
     );
   }
 
-  function gate(req: IncomingMessage, socket: Duplex, head: Buffer, realm: string | undefined): void {
-    // Charged until the tunnel starts or the client is answered: the request head, early bytes, a fixed overhead.
-    const charge = ctx.budget.open(head.length + requestHeadBytes(req));
-    if (!charge) return refuse(socket, realm, 'overload');
-    const watch = new ClientWatch(socket, charge);
-    const known = realm !== undefined && ctx.registry.isKnown(realm);
-    if (!known) {
+  /**
+   * The upstream refused or reset an admitted client before answering: the client has seen
+   * nothing yet, so it waits a bounded, growing delay and is admitted again (at the head of its
+   * realm's queue, with its original deadline) — until the deadline, then the contract's 503.
+   * Drain answers it and destroy cuts it meanwhile (ctx.pending), a hang-up frees it.
+   */
+  function retry(c: UpgradeClient, err: unknown): void {
+    const label = realmLabel(ctx, c.realm);
+    c.attempts++;
+    ctx.metrics.upstreamRetry(label);
+    ctx.logger.debug({ realm: c.realm, attempt: c.attempts, err: describeError(err) }, 'upstream refused an admitted client - retrying');
+    const now = ctx.clock.now();
+    const delay = retryDelay(c.attempts, ctx.config.hello.readmitMaxDelayMs, now, c.deadline);
+    if (delay === undefined) {
+      c.watch.release();
+      return refuse(c.socket, c.realm, 'upstream_unavailable', { admitted: false, reason: 'queue_timeout', waitedMs: now - c.enteredAt, held: true });
+    }
+    let timer: ReturnType<typeof ctx.clock.setTimeout> | undefined;
+    const stop = (): void => {
+      if (timer) ctx.clock.clearTimeout(timer);
+      timer = undefined;
+      ctx.pending.delete(waiting);
+    };
+    const waiting: PendingClient = {
+      drain: () => {
+        stop();
+        c.watch.release();
+        refuse(c.socket, c.realm, 'draining');
+      },
+      destroy: () => {
+        stop();
+        c.watch.release();
+        c.socket.destroy();
+      },
+    };
+    ctx.pending.add(waiting);
+    c.watch.onGone(() => {
+      stop();
+      ctx.metrics.connection(label, 'client_gone');
+      c.socket.destroy();
+    });
+    timer = ctx.clock.setTimeout(() => {
+      stop();
+      admit(c, true);
+    }, delay);
+  }
+
+  /** Admission for a client whose realm is known: tunnel now, hold, or refuse. `again`: a retry, at the head of the line. */
+  function admit(c: UpgradeClient, again: boolean): void {
+    const { realm, watch, socket } = c;
+    if (realm === undefined || !ctx.registry.isKnown(realm)) {
       if (ctx.admission.draining) {
         watch.release();
         return refuse(socket, realm, 'draining');
       }
-      if (ctx.config.unknownRealm === 'pass') return tunnel(req, socket, head, watch, realm, { admitted: true, waitedMs: 0, held: false });
-      watch.release();
-      return refuse(socket, realm, 'realm_not_served');
+      return tunnel(c, { admitted: true, waitedMs: ctx.clock.now() - c.enteredAt, held: again });
     }
+    const opts = again ? { front: true, deadline: c.deadline, enteredAt: c.enteredAt } : {};
     const held = ctx.admission.enter(realm, (d) => {
-      if (d.admitted) return tunnel(req, socket, head, watch, realm, d);
+      if (d.admitted) return tunnel(c, d);
       watch.release();
       refuse(socket, realm, d.reason, d);
-    });
+    }, opts);
     if (held) {
       watch.onGone(() => {
         held.cancel();
@@ -117,59 +181,25 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
   }
 
-  /**
-   * A request that merely offers another protocol is a plain HTTP request to a proxy that does
-   * not speak it: forwarded with the offer removed and `Connection: close` — exactly one request
-   * (its Content-Length body at most), one answer relayed, then both sockets close. Never a pipe.
-   */
-  function forwardWithoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (req.headers['transfer-encoding'] !== undefined) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
-      return badRequest(socket, 'a chunked request body with an Upgrade offer is not forwarded; send Content-Length');
+  function gate(req: IncomingMessage, socket: Duplex, head: Buffer, realm: string | undefined): void {
+    // Charged until the tunnel starts or the client is answered: the request head, early bytes, a fixed overhead.
+    const charge = ctx.budget.open(head.length + requestHeadBytes(req));
+    if (!charge) return refuse(socket, realm, 'overload');
+    const watch = new ClientWatch(socket, charge);
+    const enteredAt = ctx.clock.now();
+    const deadline = enteredAt + (realm !== undefined ? ctx.policyFor(realm).queueTimeoutMs : ctx.config.defaults.queueTimeoutMs);
+    const c: UpgradeClient = { req, socket, head, watch, realm, enteredAt, deadline, attempts: 0 };
+    const known = realm !== undefined && ctx.registry.isKnown(realm);
+    if (!known) {
+      if (ctx.admission.draining) {
+        watch.release();
+        return refuse(socket, realm, 'draining');
+      }
+      if (ctx.config.unknownRealm === 'pass') return tunnel(c, { admitted: true, waitedMs: 0, held: false });
+      watch.release();
+      return refuse(socket, realm, 'realm_not_served');
     }
-    const bodyLength = Number(req.headers['content-length'] ?? 0);
-    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
-      return badRequest(socket, 'invalid Content-Length');
-    }
-    const gone: Cancel = { cancelled: false };
-    const onGone = (): void => cancel(gone);
-    socket.once('close', onGone);
-    let upstream: Socket | undefined;
-    const send = async (): Promise<ResponseHead> => {
-      upstream = await connectUpstream(ctx.upstream);
-      if (gone.cancelled || socket.destroyed) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
-      const up = upstream;
-      up.write(upgradeRequestHead(req, { set: { connection: 'close' }, omit: ['upgrade', 'http2-settings'] }));
-      // The request body and not one byte more: pipelined requests stay with the gate.
-      let left = bodyLength;
-      const forwardBody = (chunk: Buffer): void => {
-        if (left <= 0) return;
-        const piece = chunk.subarray(0, left);
-        left -= piece.length;
-        up.write(piece);
-        if (left <= 0) socket.off('data', forwardBody);
-      };
-      forwardBody(head);
-      if (left > 0) socket.on('data', forwardBody);
-      return readUpstream(up, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the request' }, responseHeadReader());
-    };
-    send().then(
-      (answer) => {
-        socket.off('close', onGone);
-        if (answer.status === 101) {
-          upstream!.destroy();
-          return writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', message: 'the upstream switched protocols for a request that did not ask to' }));
-        }
-        relayAnswerAndClose(socket, upstream!, answer, ctx.upstream.connectTimeoutMs);
-      },
-      () => {
-        socket.off('close', onGone);
-        upstream?.destroy();
-        if (gone.cancelled) return void socket.destroy();
-        writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', message: 'the upstream is unavailable - please retry' }));
-      },
-    );
+    admit(c, false);
   }
 
   return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -178,7 +208,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     const upgrade = req.headers.upgrade;
     if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket') {
       // Not ours to gate (e.g. `Upgrade: h2c` from curl --http2): ignore the offer, forward as plain HTTP.
-      return forwardWithoutUpgrade(req, socket, head);
+      return forwardWithoutUpgrade(ctx, req, socket, head);
     }
     const key = req.headers['sec-websocket-key'];
     if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
