@@ -128,7 +128,16 @@ export const sourceSchema = z.discriminatedUnion('type', [crossbarSource, probeS
 
 export const configSchema = z
   .strictObject({
-    listen: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(8080) }).prefault({}),
+    listen: z
+      .strictObject({
+        host: host.default('0.0.0.0'),
+        port: port.default(8080),
+        /** Client connections open at once; past it a new one is answered 503 overload and closed. */
+        maxConnections: z.number().int().min(1).default(20_000),
+        /** A request head must be complete within this (slow-loris bound); 408 after it. */
+        headersTimeoutMs: positiveMs.default(10_000),
+      })
+      .prefault({}),
     admin: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(9090) }).prefault({}),
     upstream: z.strictObject({
       url: httpUrl,

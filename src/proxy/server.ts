@@ -1,12 +1,15 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import type { GateContext } from './gate-context.js';
 import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
-import { badRequest, writeRaw } from './reject.js';
+import { badRequest, refusalBody, writeRaw } from './reject.js';
 import { createUpgradeGate, type HelloHandler } from './upgrade-gate.js';
+
+/** Connections past listen.maxConnections that are still answered 503 before Node drops silently. */
+const CONNECTION_REFUSAL_RESERVE = 1024;
 
 /** Node's default is 16 KiB; a larger head is refused with 431 before it is buffered. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -20,13 +23,28 @@ export class DataPlane {
   readonly #ctx: GateContext;
   readonly #server: http.Server;
   readonly #forward: ReturnType<typeof createHttpForward>;
+  /** Sockets refused for listen.maxConnections: answered already, nothing they send is served. */
+  readonly #refused = new WeakSet<object>();
+  #open = 0;
   #closed = false;
 
   constructor(ctx: GateContext, helloHandler?: HelloHandler) {
     this.#ctx = ctx;
     this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
-    this.#server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 });
+    const { headersTimeoutMs, maxConnections } = ctx.config.listen;
+    this.#server = http.createServer({
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(60_000, headersTimeoutMs),
+      // Node checks the two timeouts on this interval (default 30 s, far too coarse for a 10 s bound).
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    });
+    // Past maxConnections a client is told so (503 overload) instead of being reset; past a
+    // further reserve Node drops silently, so the gate can never run out of fds for the admin port.
+    this.#server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;
+    this.#server.prependListener('connection', (socket: Socket) => this.#admitConnection(socket, maxConnections));
     this.#server.on('request', (req, res) => {
+      if (this.#refused.has(req.socket)) return;
       // Not forwardable, and the forward dropped them without an answer: the method PRI (reserved
       // for the HTTP/2 preface) and targets other than origin-form (/path) or absolute-form.
       if (req.method === 'PRI' || !/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
@@ -38,7 +56,11 @@ export class DataPlane {
       if (ctx.admission.draining) res.setHeader('connection', 'close');
       this.#forward.forward(req, res, () => {});
     });
-    this.#server.on('upgrade', createUpgradeGate(ctx, helloHandler));
+    const upgrade = createUpgradeGate(ctx, helloHandler);
+    this.#server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.#refused.has(socket)) return void socket.destroy();
+      upgrade(req, socket, head);
+    });
     // Without a 'connect' listener node drops a CONNECT request with no answer at all.
     this.#server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
       socket.on('error', () => {});
@@ -48,8 +70,30 @@ export class DataPlane {
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
   }
 
+  /** Counts the connection; past the limit answers 503 overload at once and closes it. */
+  #admitConnection(socket: Socket, max: number): void {
+    this.#open++;
+    socket.once('close', () => this.#open--);
+    if (this.#open <= max) return;
+    this.#refused.add(socket);
+    socket.on('error', () => {});
+    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'rejected_overload');
+    const retry = this.#ctx.config.defaults.retryAfterSeconds;
+    writeRaw(socket, 503, 'Service Unavailable', refusalBody('overload', undefined, retry), { 'Retry-After': String(retry), 'X-Realmgate-Reason': 'overload' });
+    // The answer is short; a client that does not read it is cut soon (the fd is what is scarce).
+    const t = setTimeout(() => socket.destroy(), 1000);
+    t.unref();
+    socket.once('close', () => clearTimeout(t));
+  }
+
+  /** Client connections open now (refused ones included until they close). */
+  get connections(): number {
+    return this.#open;
+  }
+
   /** Malformed HTTP never crashes the gate: a 4xx if the socket still takes it, else it is cut. */
   #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    if (this.#refused.has(socket)) return void socket.destroy();
     // A reset (e.g. a keep-alive client going away) is not a bad request: nothing is answered or counted.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
