@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
-import { FrameReader, type Frame, websocketAccept } from '../wamp/ws-frames.js';
+import { encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
 import { type Cancel, readUpstream } from './read-upstream.js';
 import { responseHeadReader } from './upstream-response.js';
 import { connectUpstream, type Upstream, upgradeRequestHead } from './tunnel.js';
@@ -52,15 +52,26 @@ export async function openUpstreamWebSocket(up: Upstream, req: IncomingMessage, 
 }
 
 /**
- * Reads the upstream's first frame (unmasked, server → client), starting with `rest` (bytes
- * that came with the 101). Resolves with the frame and every byte after it.
+ * Reads the upstream's first data frame (unmasked, server → client), starting with `rest` (bytes
+ * that came with the 101). Control frames before it are the gate's to handle, never the
+ * client's to see: a PING is answered (masked PONG, as a client must), a PONG dropped, a CLOSE
+ * is the upstream going away before its first WAMP message (retryable, like a reset).
+ * Resolves with the data frame and every byte after it.
  */
 export function readFirstFrame(socket: Socket, rest: Buffer, maxBytes: number, timeoutMs: number, c: Cancel): Promise<{ frame: Frame; after: Buffer }> {
   const reader = new FrameReader({ maxPayloadBytes: maxBytes });
   return readUpstream(socket, { timeoutMs, cancel: c, do: 'send its first WAMP message' }, (chunk) => {
     const frames = reader.push(chunk);
-    const first = frames[0];
-    if (!first) return undefined;
-    return { frame: first, after: Buffer.concat([...frames.slice(1).map((f) => f.raw), reader.pending()]) };
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      if (f.opcode === Opcode.PING) {
+        socket.write(encodeFrame(Opcode.PONG, f.payload, { mask: true }));
+        continue;
+      }
+      if (f.opcode === Opcode.PONG) continue;
+      if (f.opcode === Opcode.CLOSE) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream closed the WebSocket before its first WAMP message', { details: { kind: 'closed' } });
+      return { frame: f, after: Buffer.concat([...frames.slice(i + 1).map((x) => x.raw), reader.pending()]) };
+    }
+    return undefined;
   }, rest);
 }
