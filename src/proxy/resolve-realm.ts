@@ -18,7 +18,12 @@ export type Resolution =
  */
 export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>): (req: IncomingMessage) => Resolution {
   const byPath = new Map<string, string>();
-  for (const r of config.realms) for (const p of r.paths) byPath.set(normalizePath(p), r.name);
+  for (const r of config.realms) {
+    for (const p of r.paths) {
+      const n = normalizePath(p);
+      if (n !== undefined) byPath.set(n, r.name);
+    }
+  }
   const order = config.realmFrom;
   const hello = order.includes('hello');
 
@@ -28,7 +33,10 @@ export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>
     const pathname = q < 0 ? url : url.slice(0, q);
     for (const from of order) {
       if (from === 'path') {
-        const realm = byPath.get(normalizePath(pathname));
+        if (byPath.size === 0) continue;
+        const normal = normalizePath(pathname);
+        if (normal === undefined) return { kind: 'invalid', message: 'request path has an invalid percent-encoding, an encoded "/", or climbs above the root' };
+        const realm = byPath.get(normal);
         if (realm !== undefined) return { kind: 'realm', realm, from };
       } else if (from === 'query') {
         if (q < 0) continue;
@@ -48,6 +56,31 @@ export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>
   };
 }
 
-function normalizePath(p: string): string {
-  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+/**
+ * The path as the upstream will understand it, so `/ws/%72ealm1`, `/ws//realm1`, `/ws/./realm1`
+ * and `/ws/x/../realm1` all match `/ws/realm1`: percent-decoded per segment, empty and `.`
+ * segments dropped, `..` applied, no trailing slash. Undefined (refused with 400) for a bad
+ * escape, an encoded `/` (`%2F`: one segment or two, depending on who reads it) or `..` above
+ * the root. The common clean path costs one regex test.
+ */
+export function normalizePath(p: string): string | undefined {
+  if (!/%|\/\/|\/\.(\/|\.|$)/.test(p)) return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+  const out: string[] = [];
+  for (const raw of p.split('/')) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (seg.includes('/')) return undefined;
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+      continue;
+    }
+    out.push(seg);
+  }
+  return `/${out.join('/')}`;
 }
