@@ -12,6 +12,7 @@ import { DataPlane } from './proxy/server.js';
 import { parseUpstream } from './proxy/tunnel.js';
 import { Tunnels } from './proxy/tunnels.js';
 import { PreAdmissionBudget } from './proxy/budget.js';
+import { WarningAggregator } from './proxy/warning-aggregator.js';
 import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
@@ -67,6 +68,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
 
   const ctx: GateContext = {
     config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
+    warnings: new WarningAggregator({ logger: log, clock }),
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs),
   };
   const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined);
@@ -140,6 +142,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     draining = true;
     admission.drain();
     for (const p of [...ctx.pending]) p.destroy();
+    ctx.warnings.close();
     dataPlane.destroy();
     tunnels.destroyAll();
     registry.close();

@@ -8,6 +8,7 @@ import type { Admission, AdmissionPolicy } from './admission.js';
 import type { RefusalReason } from './reject.js';
 import type { PreAdmissionBudget } from './budget.js';
 import type { Tunnels } from './tunnels.js';
+import type { WarningAggregator } from './warning-aggregator.js';
 import type { Upstream } from './tunnel.js';
 
 /**
@@ -27,6 +28,8 @@ export interface GateContext {
   pending: Set<PendingClient>;
   /** The one memory budget for everything held before admission (any front-end charges it). */
   budget: PreAdmissionBudget;
+  /** Per-client warnings, aggregated and rate-limited (never one log line per client). */
+  warnings: WarningAggregator;
   config: Config;
   registry: RealmRegistry;
   admission: Admission;

@@ -237,7 +237,7 @@ class PeekSession implements PendingClient {
       if (this.#client.ended || (isRealmgateError(err, ErrorCodes.CLOSED))) return;
       // Refused or reset before the 101 or before the first WAMP message: the client still waits for its WELCOME.
       this.#outcome('upstream_error', d);
-      ctx.logger.warn({ realm: this.#realm, err: describeError(err) }, 'upstream unavailable for an admitted HELLO client');
+      ctx.warnings.note('upstream_unavailable', this.#label, { err: describeError(err) });
       return this.#closeClient(1011, 'upstream unavailable - please retry');
     }
     this.#connecting = undefined;
@@ -249,8 +249,9 @@ class PeekSession implements PendingClient {
     }
     if (this.#readmissions > 0 && firstMessage?.[0] === MessageType.WELCOME) {
       const authextra = (firstMessage[2] as { authextra?: Record<string, unknown> } | undefined)?.authextra ?? {};
-      ctx.logger.warn({ realm: this.#realm, readmissions: this.#readmissions, worker: authextra.x_cb_proxy_worker, node: authextra.x_cb_proxy_node },
-        `client for realm "${this.#realm}" joined after ${this.#readmissions} hidden no_such_realm refusal(s)`);
+      const worker = String(authextra.x_cb_proxy_worker ?? '').slice(0, 64);
+      ctx.warnings.note('joined_after_readmission', this.#label,
+        { readmissions: this.#readmissions, worker, node: String(authextra.x_cb_proxy_node ?? '').slice(0, 64) }, worker);
     }
     // Byte order: HELLO (sent), frames received while held, any partial frame — then raw both ways.
     const later = this.#client.release();
@@ -279,7 +280,7 @@ class PeekSession implements PendingClient {
     if (this.#client.ended) return this.#finish();
     const now = ctx.clock.now();
     const delay = retryDelay(this.#readmissions, ctx.config.hello.readmitMaxDelayMs, now, this.#deadline);
-    ctx.logger.debug({ realm: this.#realm, kind, readmissions: this.#readmissions, delayMs: delay }, 'admitted HELLO client re-queued');
+    ctx.warnings.note(kind === 'no_such_realm' ? 'readmitted' : 'upstream_retry', this.#label, { readmissions: this.#readmissions, delayMs: delay });
     if (delay === undefined) {
       return this.#refuse(kind === 'no_such_realm' ? 'queue_timeout' : 'upstream_unavailable', { waitedMs: now - this.#enteredAt, held: true });
     }

@@ -100,7 +100,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
           socket.destroy();
           return;
         }
-        ctx.logger.warn({ realm, err: describeError(err) }, 'upstream unavailable for an admitted client');
+        ctx.warnings.note('upstream_unavailable', label, { err: describeError(err) });
         // Retry guidance here too: a release burst can exhaust the upstream's backlog or our own fds.
         const retryAfter = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
         writeRaw(socket, 502, 'Bad Gateway', JSON.stringify({ error: 'upstream_error', realm: realm ?? null, message: 'the upstream did not answer the upgrade - please retry connection', retryAfterSeconds: retryAfter }),
@@ -119,7 +119,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     const label = realmLabel(ctx, c.realm);
     c.attempts++;
     ctx.metrics.upstreamRetry(label);
-    ctx.logger.debug({ realm: c.realm, attempt: c.attempts, err: describeError(err) }, 'upstream refused an admitted client - retrying');
+    ctx.warnings.note('upstream_retry', label, { attempt: c.attempts, err: describeError(err) });
     const now = ctx.clock.now();
     const delay = retryDelay(c.attempts, ctx.config.hello.readmitMaxDelayMs, now, c.deadline);
     if (delay === undefined) {
