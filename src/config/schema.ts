@@ -156,9 +156,9 @@ export const configSchema = z
     limits: z
       .strictObject({
         /** Ceiling for everything held before admission, all connections together (bytes). */
-        preAdmissionBytes: z.number().int().min(1024 * 1024).default(160 * 1024 * 1024),
+        preAdmissionBytes: z.number().int().min(1024 * 1024).default(128 * 1024 * 1024),
         /** Fixed cost charged per connection held before admission (bytes). */
-        connectionOverheadBytes: z.number().int().min(0).default(8 * 1024),
+        connectionOverheadBytes: z.number().int().min(0).default(10 * 1024),
       })
       .prefault({}),
     hello: z

@@ -50,6 +50,8 @@ export class FrameReader {
   private end = 0;
   /** Whether buf is our own allocation (else a caller's chunk, kept by reference until more arrives). */
   private owned = false;
+  /** Size of the frame being received, once its header is known: the buffer grows to it at once. */
+  private want = 0;
   private failure: RealmgateError | undefined;
 
   constructor(opts: FrameReaderOptions) {
@@ -66,10 +68,15 @@ export class FrameReader {
       const buffered = this.end - this.start;
       const header = this.buf.subarray(this.start, this.start + Math.min(buffered, MAX_HEADER));
       const parsed = this.parseHeader(header);
-      if (!parsed || buffered < parsed.headerLength + parsed.payloadLength) break;
+      if (!parsed) break;
+      if (buffered < parsed.headerLength + parsed.payloadLength) {
+        this.want = parsed.headerLength + parsed.payloadLength;
+        break;
+      }
       const size = parsed.headerLength + parsed.payloadLength;
       const raw = Buffer.from(this.buf.subarray(this.start, this.start + size));
       this.start += size;
+      this.want = 0;
       const payload = Buffer.from(raw.subarray(parsed.headerLength));
       if (parsed.maskKey) unmask(payload, parsed.maskKey);
       frames.push({ fin: parsed.fin, rsv: parsed.rsv, opcode: parsed.opcode, masked: parsed.maskKey !== undefined, payload, raw });
@@ -84,6 +91,7 @@ export class FrameReader {
     this.start = 0;
     this.end = 0;
     this.owned = false;
+    this.want = 0;
   }
 
   /** Bytes received but not yet part of a complete frame, without consuming them (a view). */
@@ -110,13 +118,15 @@ export class FrameReader {
       this.end += chunk.length;
       return;
     }
-    // Grow by doubling what is needed: appends stay amortised O(1) however small the chunks.
-    const next = Buffer.allocUnsafe(Math.max(256, (have + chunk.length) * 2));
+    // Grow to the frame being received when its size is known (no slack for a large frame), else
+    // by doubling with at most 16 KiB of slack: appends stay amortised O(1) however small the chunks.
+    const need = have + chunk.length;
+    const next = Buffer.allocUnsafe(Math.max(256, need, this.want, Math.min(need * 2, need + 16 * 1024)));
     this.buf.copy(next, 0, this.start, this.end);
     chunk.copy(next, have);
     this.buf = next;
     this.start = 0;
-    this.end = have + chunk.length;
+    this.end = need;
     this.owned = true;
   }
 
