@@ -91,11 +91,15 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         watch.release();
         return refuse(socket, realm, { admitted: false, reason: 'draining', waitedMs: 0, held: false });
       }
-      if (ctx.config.unknownRealm === 'pass') return tunnel(req, socket, head, watch, realm, { admitted: true, waitedMs: 0, held: false });
-      watch.release();
-      return refuse(socket, realm, { admitted: false, reason: 'realm_not_ready', waitedMs: 0, held: false });
+      // Discovery still converging: an unknown realm may be an arealm about to be guarded - hold it.
+      const hold = realm !== undefined && ctx.config.unknownRealm === 'pass' && ctx.registry.holdUnknown();
+      if (!hold) {
+        if (ctx.config.unknownRealm === 'pass') return tunnel(req, socket, head, watch, realm, { admitted: true, waitedMs: 0, held: false });
+        watch.release();
+        return refuse(socket, realm, { admitted: false, reason: 'realm_not_ready', waitedMs: 0, held: false });
+      }
     }
-    const held = ctx.admission.enter(realm, (d) => {
+    const held = ctx.admission.enter(realm!, (d) => {
       if (d.admitted) return tunnel(req, socket, head, watch, realm, d);
       watch.release();
       refuse(socket, realm, d);
@@ -103,7 +107,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     if (held) {
       watch.onGone(() => {
         held.cancel();
-        ctx.metrics.connection(realm, 'client_gone');
+        ctx.metrics.connection(realmLabel(ctx, realm), 'client_gone');
         socket.destroy();
       });
     }
