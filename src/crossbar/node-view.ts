@@ -119,6 +119,9 @@ export class NodeView {
     const w = this.#workers.get(workerId);
     if (w === undefined) return undefined;
     w.seq += 1;
+    // Not online (down, or not re-read since the master session came back): only a poll may
+    // rebuild the workers, else one event could make a half-known node look ready.
+    if (this.#state !== 'online') return undefined;
     const routes = new Set(w.routes ?? []);
     const roles = { ...w.roles };
     if (started) {
@@ -133,7 +136,6 @@ export class NodeView {
     }
     w.routes = [...routes].sort();
     w.roles = roles;
-    if (this.#state !== 'online') return undefined;
     return computeReadiness([...this.#workers.values()], [realm], this.#roles)[realm] ?? false;
   }
 

@@ -40,6 +40,11 @@ export interface ScenarioOptions {
   queueTimeoutMs?: number;
   /** Also connect a direct client at each arrival moment (no gate). */
   direct?: boolean;
+  /** Arealms of the webcluster (default [realm1]); clients join `clientRealm` (default realm1). */
+  arealms?: string[];
+  clientRealm?: string;
+  /** Arealms to leave STOPPED at the start (start them with cluster.startArealm). */
+  stopped?: string[];
   /** Extra crossbar source keys (pollIntervalMs, nodeCheckIntervalMs, …). */
   source?: Record<string, unknown>;
   logger?: Logger;
@@ -85,9 +90,9 @@ export function counts(r: ClientResult[]): { ok: number; refused: number; lost: 
 }
 
 /** One client: join once, call, leave. A WAMP ABORT is a refusal; anything else that is not a result is lost. */
-async function oneClient(url: string): Promise<ClientResult> {
+async function oneClient(url: string, realm: string): Promise<ClientResult> {
   const arrivedAt = performance.now();
-  const r = await joinOnce(url, REALM, 'json');
+  const r = await joinOnce(url, realm, 'json');
   if (r.kind === 'refused') {
     const refused = r.reason !== null && r.reason.startsWith('wamp.error.');
     return { kind: refused ? 'refused' : 'lost', arrivedAt, doneAt: performance.now(), reason: `${r.reason ?? 'closed'}${r.message ? `: ${r.message}` : ''}` };
@@ -112,7 +117,7 @@ async function oneClient(url: string): Promise<ClientResult> {
  */
 export async function runScenario(opts: ScenarioOptions, script: (h: Harness) => Promise<void>): Promise<ScenarioResult> {
   const cluster = new SimulatedCluster({
-    workers: 2, realms: [REALM], timing: { ...SHORT_TIMING, ...opts.timing },
+    workers: 2, realms: opts.arealms ?? [REALM], timing: { ...SHORT_TIMING, ...opts.timing },
     ...(opts.fresh ? { fresh: true, arealmStatus: 'STOPPED' } : {}),
   });
   const calls: number[] = [];
@@ -123,8 +128,13 @@ export async function runScenario(opts: ScenarioOptions, script: (h: Harness) =>
   const envName = `RG_SCENARIO_KEY_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
   try {
     await cluster.listen();
-    cluster.proxy.router.register(REALM, PROCEDURE, (args) => ({ args: [Number(args[0]) + Number(args[1])] }));
-    if (!opts.fresh) for (let i = 0; i < cluster.workers; i++) cluster.startRoute(REALM, i);
+    const arealms = opts.arealms ?? [REALM];
+    for (const a of arealms) cluster.proxy.router.register(a, PROCEDURE, (args) => ({ args: [Number(args[0]) + Number(args[1])] }));
+    for (const a of opts.stopped ?? []) cluster.master.setArealmStatus(a, 'STOPPED');
+    if (!opts.fresh) {
+      for (const a of arealms.filter((x) => !(opts.stopped ?? []).includes(x))) for (let i = 0; i < cluster.workers; i++) cluster.startRoute(a, i);
+    }
+    const clientRealm = opts.clientRealm ?? REALM;
     process.env[envName] = cluster.key.seedHex;
     const config = parseConfig(JSON.stringify({
       listen: { host: '127.0.0.1', port: 0 },
@@ -141,7 +151,7 @@ export async function runScenario(opts: ScenarioOptions, script: (h: Harness) =>
     }), { env: process.env });
     gate = await createRealmgate(config, { logger: opts.logger ?? silentLogger() });
     const changes: ScenarioResult['changes'] = [];
-    gate.registry.on('change', (c) => { if (c.realm === REALM) changes.push({ at: performance.now(), ready: c.ready }); });
+    gate.registry.on('change', (c) => { if (c.realm === clientRealm) changes.push({ at: performance.now(), ready: c.ready }); });
     const { listen, admin } = await gate.start();
     const gateUrl = `ws://127.0.0.1:${listen.port}/ws`;
     const g = gate;
@@ -158,8 +168,8 @@ export async function runScenario(opts: ScenarioOptions, script: (h: Harness) =>
       for (let i = 0; i < opts.clients; i++) {
         const at = opts.clients === 1 ? 0 : (opts.spreadMs * i) / (opts.clients - 1);
         timers.push(setTimeout(() => {
-          gateResults.push(oneClient(gateUrl));
-          if (opts.direct) directResults.push(oneClient(cluster.proxyWsUrl));
+          gateResults.push(oneClient(gateUrl, clientRealm));
+          if (opts.direct) directResults.push(oneClient(cluster.proxyWsUrl, clientRealm));
           if (gateResults.length === opts.clients) resolve();
         }, at));
       }
