@@ -318,7 +318,7 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
           await sleep(backoffMs(attempt++), false);
         } else {
           publishDetail();
-          await sleep(view.state === 'online' ? cfg.pollIntervalMs : downPollMs, true);
+          await sleep(view.state === 'offline' || view.state === 'unreachable' ? downPollMs : cfg.pollIntervalMs, true);
         }
       }
     }
