@@ -51,7 +51,13 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const clock = deps.clock ?? systemClock;
   const registry = new RealmRegistry({ config, clock });
   const policyFor = createPolicyLookup(config);
-  const admission = new Admission({ clock, isReady: (r) => registry.isReady(r), policyFor, maxQueuedTotal: config.maxQueuedTotal });
+  // An unknown realm held while discovery converges (registry.holdUnknown) passes once that ends.
+  const passUnknown = (r: string): boolean => config.unknownRealm === 'pass' && !registry.isKnown(r) && !registry.holdUnknown();
+  const admission = new Admission({
+    clock, policyFor, maxQueuedTotal: config.maxQueuedTotal,
+    isReady: (r) => registry.isReady(r) || passUnknown(r),
+    isPartial: config.readiness.partial === 'readmit' ? (r) => registry.isPartial(r) : () => false,
+  });
   const tunnels = new Tunnels();
   const budget = new PreAdmissionBudget({ limitBytes: config.limits.preAdmissionBytes, connectionOverheadBytes: config.limits.connectionOverheadBytes });
   let draining = false;
@@ -84,6 +90,19 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       log.warn({ realm: c.realm, readyForMs: c.previousMs, reason: registry.explain(c.realm) },
         `realm "${c.realm}" is no longer ready - new clients will be held`);
     }
+  });
+  registry.on('partial', (p) => {
+    const rule = config.readiness.partial;
+    const released = p.partial && rule === 'readmit' ? admission.releaseReadmittable(p.realm) : 0;
+    log.info({ realm: p.realm, partial: p.partial, rule, released },
+      p.partial
+        ? `realm "${p.realm}" is partly routed (some workers route it, others do not) - ${rule === 'readmit' ? 'HELLO clients are admitted and re-admitted until they reach a routed worker' : 'clients are held until every worker routes it'}`
+        : `realm "${p.realm}" is no longer partly routed`);
+  });
+  registry.on('hold-unknown', (hold) => {
+    let released = 0;
+    if (!hold) for (const r of admission.queuedRealms()) if (!registry.isKnown(r)) released += admission.release(r);
+    log.info({ hold, released }, hold ? 'discovery still converging: clients for realms not known yet are held' : 'discovery settled: clients for unknown realms pass');
   });
   const lastWarn = new Map<string, number>();
   registry.on('source-error', (s, err) => {
@@ -130,7 +149,14 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       drain();
       refuseHeld();
     },
-    statusExtra: () => ({ upstream: config.upstream.url, realmFrom: config.realmFrom }),
+    statusExtra: () => ({
+      upstream: config.upstream.url, realmFrom: config.realmFrom,
+      readiness: {
+        partial: config.readiness.partial,
+        partialRealms: registry.realms().filter((r) => r.partial).map((r) => r.name),
+        holdUnknown: registry.holdUnknown(),
+      },
+    }),
   });
 
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isUsableNodeAuthid } from '../crossbar/node-events.js';
 import { isValidRealm } from '../wamp/hello.js';
 
 /**
@@ -74,9 +75,14 @@ const crossbarSource = z
     authrole: text().default('owner'),
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: z.string().min(1).optional(),
-    node: text(),
+    /** The node's authid; dots are fine (the default authid is the host name), empty components are not. */
+    node: text().refine(isUsableNodeAuthid, 'must be the node authid: dot-separated non-empty parts without spaces or "#" (it is written into the master\'s topics and URIs)'),
     webcluster: text(),
     pollIntervalMs: positiveMs.default(2000),
+    /** Between full polls, read only the node's status this often (0 = rely on polls and node events). */
+    nodeCheckIntervalMs: durationMs.default(500),
+    /** Full-poll interval once the node is settled and the master's events are flowing (on_tick seen). */
+    safetyPollIntervalMs: positiveMs.default(30_000),
     callTimeoutMs: positiveMs.default(5000),
     subscribe: z.boolean().default(true),
     /** Optional role check: a realm is ready only if some route maps each of these roles. */
@@ -175,6 +181,12 @@ export const configSchema = z
         staleAfterMs: positiveMs.default(15_000),
         onStale: z.enum(['keep', 'notReady']).default('keep'),
         failOpenAfterMs: positiveMs.nullable().default(null),
+        /**
+         * Some workers route a realm and others do not: `hold` keeps every client until all do;
+         * `readmit` admits HELLO-mode clients and re-admits them after an upstream no_such_realm
+         * until they reach a routed worker (upgrade-time clients are held either way).
+         */
+        partial: z.enum(['hold', 'readmit']).default('readmit'),
         sources: z.array(sourceSchema).min(1, 'list at least one readiness source'),
       }),
     shutdown: z

@@ -18,12 +18,6 @@ export const MasterProcedures = {
   listProxyRealmRoutes: 'crossbarfabriccenter.remote.proxy.list_proxy_realm_routes',
 } as const;
 
-/** Wildcard topics of the route events the node uplink republishes (empty components match anything). */
-export const RouteEventTopics = {
-  started: 'crossbarfabriccenter.node..worker..on_proxy_route_started',
-  stopped: 'crossbarfabriccenter.node..worker..on_proxy_route_stopped',
-} as const;
-
 /** Arealm statuses for which the master's arealm monitor places routes. */
 export const ACTIVE_AREALM_STATUSES: readonly string[] = ['STARTING', 'RUNNING'];
 

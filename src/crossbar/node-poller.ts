@@ -32,9 +32,28 @@ export interface NodeTopology {
   parallel: number | null;
   standby: boolean;
   workerIds: string[];
+  /** `get_node_by_authid().status` at resolution time ("online" | "offline"), null if absent. */
+  status: string | null;
 }
 
 const NO_SUCH_OBJECT = 'crossbar.error.no_such_object';
+const NO_SUCH_PROCEDURE = 'wamp.error.no_such_procedure';
+
+/**
+ * A `remote.*` call answered `wamp.error.no_such_procedure`: the master has no callee for the
+ * node's URIs because the node controller is not connected (stopped, restarting, or back less
+ * than ~1 s ago; crossbar-facts §10). That is an answer about the node, not a master failure.
+ */
+export function isNodeGone(err: unknown): boolean {
+  return wampErrorUri(err) === NO_SUCH_PROCEDURE;
+}
+
+/** The node's live status from `get_node_by_authid` ("online" | "offline" | null if absent). */
+export async function readNodeStatus(call: MasterCall, nodeAuthid: string): Promise<string | null> {
+  const answer = await orNull(call(P.getNodeByAuthid, [nodeAuthid]), NO_SUCH_OBJECT);
+  if (answer === null) throw notFound(`node "${nodeAuthid}" is not known to the master (${P.getNodeByAuthid})`);
+  return parseNode(answer).status;
+}
 const NO_SUCH_WORKER = 'crossbar.error.no_such_worker';
 
 function notFound(what: string): RealmgateError {
@@ -60,6 +79,7 @@ export async function resolveTopology(call: MasterCall, nodeAuthid: string, webc
     parallel: member.parallel,
     standby: member.standby,
     workerIds: proxyWorkerIds(wc.oid, member.parallel, member.standby),
+    status: node.status,
   };
 }
 
@@ -103,6 +123,17 @@ export async function discoverArealms(call: MasterCall, webclusterOid: string): 
     if (arealm.webclusterOid === webclusterOid && ACTIVE_AREALM_STATUSES.includes(arealm.status)) names.add(arealm.name);
   }
   return [...names].sort();
+}
+
+/**
+ * One arealm by OID (an `on_arealm_starting` event carries no name): its name when it is
+ * placed on `webclusterOid` and STARTING/RUNNING, else null (other webcluster, deleted).
+ */
+export async function arealmOfWebcluster(call: MasterCall, oid: string, webclusterOid: string): Promise<string | null> {
+  const a = await orNull(call(P.getArealm, [oid]), NO_SUCH_OBJECT);
+  if (a === null) return null;
+  const arealm = parseArealm(a);
+  return arealm.webclusterOid === webclusterOid && ACTIVE_AREALM_STATUSES.includes(arealm.status) ? arealm.name : null;
 }
 
 /** Resolves to null (instead of rejecting) for the given WAMP error URI, and for a null answer. */

@@ -67,6 +67,45 @@ function workerServes(w: WorkerState, realm: string, requiredRoles: readonly str
 }
 
 /**
+ * Realms some started workers route and others do not: the kernel hands a client to any of
+ * them, so a client has a fair chance of meeting a routed worker (crossbar-facts §10: the arealm
+ * monitor re-added routes on one worker of two and not the other for over a minute).
+ */
+export function partialRealms(workers: readonly WorkerState[], requiredRoles: readonly string[] = []): string[] {
+  const started = workers.filter(isStarted);
+  const realms = new Set<string>();
+  for (const w of started) for (const r of w.routes ?? []) realms.add(r);
+  const out: string[] = [];
+  for (const realm of [...realms].sort()) {
+    const serving = started.filter((w) => workerServes(w, realm, requiredRoles)).length;
+    if (serving > 0 && serving < started.length) out.push(realm);
+  }
+  return out;
+}
+
+/** What a worker-level event topic says, for one node (see node-events.ts for the topics). */
+export interface WorkerEventTopic {
+  nodeAuthid: string;
+  workerId: string;
+  /** The last URI component, e.g. `on_proxy_route_started`. */
+  event: string;
+}
+
+/**
+ * Parses `crossbarfabriccenter.node.<node_authid>.worker.<worker_id>.<event>`. A node authid
+ * may contain dots (the default authid is the host name), so the topic is split from both
+ * ends: worker ids (`cpw-…-i`, `wg1_1`) and event names never contain a dot, whatever is
+ * between `node.` and `.worker.<id>.<event>` is the authid.
+ * @returns null for any other topic.
+ */
+export function parseWorkerEventTopic(topic: string): WorkerEventTopic | null {
+  const m = /^crossbarfabriccenter\.node\.(.+)\.worker\.([^.]+)\.([^.]+)$/.exec(topic);
+  if (m === null || m[1] === undefined || m[2] === undefined || m[3] === undefined) return null;
+  if (m[1].split('.').some((c) => c === '')) return null;
+  return { nodeAuthid: m[1], workerId: m[2], event: m[3] };
+}
+
+/**
  * Parses the topic of a forwarded route event,
  * `crossbarfabriccenter.node.<node_authid>.worker.<worker_id>.on_proxy_route_started|stopped`.
  * @returns null for any other topic.
@@ -74,9 +113,9 @@ function workerServes(w: WorkerState, realm: string, requiredRoles: readonly str
 export function parseRouteEventTopic(
   topic: string,
 ): { nodeAuthid: string; workerId: string; started: boolean } | null {
-  const m = /^crossbarfabriccenter\.node\.([^.]+)\.worker\.([^.]+)\.on_proxy_route_(started|stopped)$/.exec(topic);
-  if (m === null || m[1] === undefined || m[2] === undefined) return null;
-  return { nodeAuthid: m[1], workerId: m[2], started: m[3] === 'started' };
+  const t = parseWorkerEventTopic(topic);
+  if (t === null || (t.event !== 'on_proxy_route_started' && t.event !== 'on_proxy_route_stopped')) return null;
+  return { nodeAuthid: t.nodeAuthid, workerId: t.workerId, started: t.event === 'on_proxy_route_started' };
 }
 
 /** The realm named by a route event payload (route `marshal()`: `{realm, id, config, ...}`). */

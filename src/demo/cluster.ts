@@ -31,8 +31,15 @@ export function clusterWorkerIds(workers = 2): string[] {
  * cluster1, `realms` as arealms of it, and `superuser` (an Ed25519 public key, hex) as the key
  * it accepts: the topology of the demo, the bench and the reliability suite.
  */
-export function singleNodeMaster(opts: { superuser: string; workers?: number; realms?: string[]; arealmStatus?: string; logger?: Logger }): SimulatedMaster {
+export function singleNodeMaster(opts: {
+  superuser: string; workers?: number; realms?: string[]; arealmStatus?: string; logger?: Logger;
+  /** null: the webcluster monitor has started no worker yet (a fresh start). */
+  initialWorkerStatus?: string | null;
+  tickMs?: number;
+}): SimulatedMaster {
   return new SimulatedMaster({
+    ...(opts.initialWorkerStatus !== undefined ? { initialWorkerStatus: opts.initialWorkerStatus } : {}),
+    ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
     superusers: [opts.superuser],
     nodes: [{ authid: CLUSTER.node, oid: CLUSTER.nodeOid }],
     webclusters: [{ name: CLUSTER.webcluster, oid: CLUSTER.webclusterOid, members: [{ nodeAuthid: CLUSTER.node, parallel: opts.workers ?? 2 }] }],
@@ -51,8 +58,47 @@ export interface SimulatedClusterOptions {
   workers?: number;
   /** Application realms (arealms) of the webcluster; default ['realm1']. */
   realms?: string[];
+  /** Status of those arealms at construction; default STARTING. `STOPPED` + startArealm() for a fresh start. */
+  arealmStatus?: string;
+  /** Start with node1's proxy workers not started and its port closed (call startNode()). */
+  fresh?: boolean;
+  /** Timings of the node lifecycle (crossbar-facts §10); defaults are the measured ones. */
+  timing?: Partial<NodeTiming>;
+  /** Master on_tick period, ms (default 5000). */
+  tickMs?: number;
   logger?: Logger;
 }
+
+/**
+ * How long the simulated node and master monitors take, ms. Defaults are what a real v22.6.1
+ * master + edge node did (crossbar-facts §10); tests shorten them.
+ */
+export interface NodeTiming {
+  /** Node stopped → master says `status: "offline"` (+ on_node_shutdown). Measured < 500. */
+  offlineAfterMs: number;
+  /** Node back → its remote.* procedures are answered again. Measured ~1000. */
+  procedureDelayMs: number;
+  /** Node back (procedures answered) → proxy workers `started` and the port listening. Measured ~1150. */
+  workerStartMs: number;
+  /** Fresh start: transport listening → routes on every worker (arealm monitor). Measured 8700–9300. */
+  routeDelayMs: number;
+  /** After a node restart: proxy listening → routes back. Measured ~4000. */
+  restartRouteDelayMs: number;
+  /** A stopped route → re-added by the arealm monitor. Measured 9270. */
+  readdDelayMs: number;
+  /** Between the routes of worker i and worker i+1. Measured ~20. */
+  routeSpreadMs: number;
+}
+
+export const MEASURED_TIMING: NodeTiming = {
+  offlineAfterMs: 400,
+  procedureDelayMs: 1000,
+  workerStartMs: 1150,
+  routeDelayMs: 9000,
+  restartRouteDelayMs: 4000,
+  readdDelayMs: 9270,
+  routeSpreadMs: 20,
+};
 
 export interface RouteEvent { node: string; worker: string; realm: string; started: boolean }
 
@@ -63,14 +109,27 @@ export class SimulatedCluster {
   /** The Ed25519 key the master accepts as superuser; `seedHex` is what realmgate is given. */
   readonly key = generateCryptosignKey();
   readonly workers: number;
+  readonly timing: NodeTiming;
+  private readonly fresh: boolean;
   private urls: { proxy: string; proxyWs: string; master: string } | undefined;
   private closing: Promise<void> | undefined;
+  /** Pending lifecycle steps (monitor runs); cleared when the node stops or the cluster closes. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Bumped on every node stop: steps scheduled for an earlier life of the node do nothing. */
+  private life = 0;
 
   constructor(opts: SimulatedClusterOptions = {}) {
     this.workers = Math.max(1, Math.floor(opts.workers ?? 2));
+    this.timing = { ...MEASURED_TIMING, ...opts.timing };
+    this.fresh = opts.fresh === true;
     const logger = opts.logger ?? silentLogger();
     const oid8 = CLUSTER.webclusterOid.slice(0, 8);
-    this.master = singleNodeMaster({ superuser: this.key.publicKeyHex, workers: this.workers, realms: opts.realms, logger });
+    this.master = singleNodeMaster({
+      superuser: this.key.publicKeyHex, workers: this.workers, realms: opts.realms, logger,
+      ...(opts.arealmStatus !== undefined ? { arealmStatus: opts.arealmStatus } : {}),
+      ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
+      ...(this.fresh ? { initialWorkerStatus: null } : {}),
+    });
     this.proxy = new SimulatedProxyTransport({
       workers: this.workers,
       webclusterOid8: oid8,
@@ -83,9 +142,97 @@ export class SimulatedCluster {
   /** Starts the proxy transport and the master API on 127.0.0.1, free ports. */
   async listen(): Promise<{ proxy: string; proxyWs: string; master: string }> {
     const proxy = await this.proxy.listen();
+    // A fresh node has its port reserved (so the gate can be configured) but not yet listening.
+    if (this.fresh) await this.proxy.down();
     const master = await this.master.listen();
     this.urls = { proxy: proxy.url, proxyWs: proxy.wsUrl, master: master.url };
     return this.urls;
+  }
+
+  /**
+   * The node process stops: its port refuses connections, every client connection is cut, its
+   * remote.* procedures answer no_such_procedure, and the master says `offline` after
+   * `timing.offlineAfterMs`. Pending monitor steps of this node are dropped.
+   */
+  async stopNode(): Promise<void> {
+    this.life += 1;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.master.stopNode(CLUSTER.node, this.timing.offlineAfterMs);
+    await this.proxy.down();
+  }
+
+  /**
+   * The node process starts (fresh or after stopNode): online at once; procedures answered after
+   * `procedureDelayMs`; workers `connected`, then `started` and the port listening after
+   * `workerStartMs`; then the arealm monitor adds every active arealm's routes after
+   * `routeDelayMs` (default: `restartRouteDelayMs`, or `timing.routeDelayMs` for a fresh node).
+   * Resolves when the routes are in place.
+   */
+  async startNode(routeDelayMs?: number): Promise<void> {
+    const life = this.life;
+    const t = this.timing;
+    this.master.startNode(CLUSTER.node, t.procedureDelayMs);
+    await this.after(t.procedureDelayMs, life);
+    for (const id of this.workerIds()) this.master.startWorker(CLUSTER.node, id, 'connected');
+    await this.after(t.workerStartMs, life);
+    for (const id of this.workerIds()) this.master.startWorker(CLUSTER.node, id, 'started');
+    await this.proxy.up();
+    await this.routeAll(routeDelayMs ?? (this.fresh ? t.routeDelayMs : t.restartRouteDelayMs), life);
+  }
+
+  /** stopNode(), `downMs` of outage, then startNode(). Resolves when the routes are back. */
+  async restartNode(downMs: number): Promise<void> {
+    await this.stopNode();
+    await this.after(downMs, this.life);
+    await this.startNode();
+  }
+
+  /**
+   * `start_arealm` for a realm of this webcluster: STARTING (`on_arealm_starting`), RUNNING
+   * shortly after — before any route — and routes on every started worker `routeDelayMs` later
+   * (default `timing.routeDelayMs`). Resolves when the routes are in place.
+   */
+  async startArealm(realm: string, routeDelayMs = this.timing.routeDelayMs): Promise<void> {
+    this.master.startArealm(realm);
+    const life = this.life;
+    await this.after(routeDelayMs, life);
+    for (const [i, id] of this.workerIds().entries()) {
+      if (i > 0) await this.after(this.timing.routeSpreadMs, life);
+      if (this.proxy.listening) this.master.startRoute(CLUSTER.node, id, realm);
+    }
+  }
+
+  /** A route stopped on one worker; the arealm monitor re-adds it after `readdMs` (default `timing.readdDelayMs`). */
+  async stopRouteAndReadd(realm: string, workerIndex: number, readdMs = this.timing.readdDelayMs): Promise<void> {
+    const life = this.life;
+    this.stopRoute(realm, workerIndex);
+    await this.after(readdMs, life);
+    this.startRoute(realm, workerIndex);
+  }
+
+  private workerIds(): string[] {
+    return clusterWorkerIds(this.workers);
+  }
+
+  private async routeAll(delayMs: number, life: number): Promise<void> {
+    await this.after(delayMs, life);
+    for (const [i, id] of this.workerIds().entries()) {
+      if (i > 0) await this.after(this.timing.routeSpreadMs, life);
+      for (const realm of this.master.activeArealms(CLUSTER.webclusterOid)) this.master.startRoute(CLUSTER.node, id, realm);
+    }
+  }
+
+  /** Resolves after `ms`; never resolves if the node stopped (new life) or the cluster closed meanwhile. */
+  private after(ms: number, life: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (life === this.life && !this.closing) resolve();
+      }, ms);
+      timer.unref();
+      this.timers.add(timer);
+    });
   }
 
   /** `http://127.0.0.1:P` of the proxy transport (realmgate's `upstream.url`). */
@@ -125,11 +272,15 @@ export class SimulatedCluster {
   }
 
   close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.closing ??= Promise.allSettled([this.proxy.close(), this.master.close()]).then(() => undefined);
     return this.closing;
   }
 
   destroy(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.closing ??= Promise.resolve();
     this.proxy.destroy();
     this.master.destroy();

@@ -31,6 +31,9 @@ export function gateConfigFor(cluster: SimulatedCluster, opts: GateConfigOptions
     realms: (opts.realms ?? ['realm1']).map((name) => ({ name })),
     realmFrom: ['hello'],
     readiness: {
+      // The demo tells the startup race: every client held until both workers route. With the
+      // default `readmit`, clients would already be admitted (and re-admitted) at the first route.
+      partial: 'hold',
       sources: [{
         type: 'crossbar',
         url: cluster.masterUrl,

@@ -28,6 +28,11 @@ export interface EnterOptions {
   deadline?: number;
   /** When the client first arrived (clock ms), for waitedMs; default now. */
   enteredAt?: number;
+  /**
+   * The caller can re-admit this client after an upstream `no_such_realm` (HELLO mode): it is
+   * admitted while the realm is partly routed (`readiness.partial: readmit`), not only when ready.
+   */
+  readmittable?: boolean;
 }
 
 interface Entry {
@@ -36,6 +41,7 @@ interface Entry {
   deadline: number;
   timer: Timer | undefined;
   done: boolean;
+  readmittable: boolean;
   decide: (d: Decision) => void;
 }
 
@@ -55,6 +61,7 @@ interface RealmQueue {
 export class Admission {
   readonly #clock: Clock;
   readonly #isReady: (realm: string) => boolean;
+  readonly #isPartial: (realm: string) => boolean;
   readonly #policyFor: (realm: string) => AdmissionPolicy;
   readonly #maxQueuedTotal: number;
   readonly #queues = new Map<string, RealmQueue>();
@@ -64,11 +71,14 @@ export class Admission {
   constructor(opts: {
     clock: Clock;
     isReady: (realm: string) => boolean;
+    /** Partly routed and the rule is `readmit`; default never. */
+    isPartial?: (realm: string) => boolean;
     policyFor: (realm: string) => AdmissionPolicy;
     maxQueuedTotal: number;
   }) {
     this.#clock = opts.clock;
     this.#isReady = opts.isReady;
+    this.#isPartial = opts.isPartial ?? (() => false);
     this.#policyFor = opts.policyFor;
     this.#maxQueuedTotal = opts.maxQueuedTotal;
   }
@@ -93,6 +103,11 @@ export class Admission {
       decide({ admitted: true, waitedMs: now - enteredAt, held: false });
       return undefined;
     }
+    // Partly routed: a re-admittable client tries its luck with the workers that route (it comes back on a refusal).
+    if (opts.readmittable === true && this.#isPartial(realm)) {
+      decide({ admitted: true, waitedMs: now - enteredAt, held: false });
+      return undefined;
+    }
     if (waiting === 0 && policy.onNotReady === 'pass') {
       decide({ admitted: true, waitedMs: now - enteredAt, held: false });
       return undefined;
@@ -111,7 +126,7 @@ export class Admission {
       return undefined;
     }
     const queue = q ?? this.#newQueue(realm);
-    const entry: Entry = { realm, enteredAt, deadline, timer: undefined, done: false, decide };
+    const entry: Entry = { realm, enteredAt, deadline, timer: undefined, done: false, readmittable: opts.readmittable === true, decide };
     entry.timer = this.#clock.setTimeout(() => this.#expire(entry), deadline - now);
     if (opts.front) queue.front.push(entry);
     else queue.fifo.add(entry);
@@ -149,6 +164,22 @@ export class Admission {
     while (n < max && this.#isReady(realm) && !this.#draining) {
       const entry = q.front.shift() ?? first(q.fifo);
       if (!entry) break;
+      this.#settle(entry, { admitted: true, waitedMs: this.#clock.now() - entry.enteredAt, held: true });
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The realm turned partly routed (rule `readmit`): release its re-admittable held clients
+   * now, in order; the others keep waiting for ready. Returns how many were released.
+   */
+  releaseReadmittable(realm: string): number {
+    const q = this.#queues.get(realm);
+    if (!q || this.#draining) return 0;
+    let n = 0;
+    for (const entry of [...q.front, ...q.fifo]) {
+      if (!entry.readmittable || !this.#isPartial(realm)) continue;
       this.#settle(entry, { admitted: true, waitedMs: this.#clock.now() - entry.enteredAt, held: true });
       n++;
     }

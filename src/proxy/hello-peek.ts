@@ -165,14 +165,17 @@ class PeekSession implements PendingClient {
     this.#enteredAt = now;
     this.#deadline = now + this.#ctx.policyFor(this.#realm).queueTimeoutMs;
     if (!this.#ctx.registry.isKnown(this.#realm)) {
-      if (this.#ctx.config.unknownRealm === 'pass') return void this.#connect({ admitted: true, waitedMs: 0, held: false });
-      return this.#refuse('realm_not_served');
+      if (this.#ctx.config.unknownRealm !== 'pass') return this.#refuse('realm_not_served');
+      // Discovery still converging: an unknown realm may be an arealm about to be guarded - hold it.
+      if (!this.#ctx.registry.holdUnknown()) return void this.#connect({ admitted: true, waitedMs: 0, held: false });
     }
     this.#enter(false);
   }
 
   #enter(front: boolean): void {
-    const opts = front ? { front: true, deadline: this.#deadline, enteredAt: this.#enteredAt } : {};
+    // This client can be re-admitted after an upstream no_such_realm, so a partly routed realm may admit it.
+    const readmittable = this.#ctx.config.hello.readmitOnAbort;
+    const opts = front ? { front: true, deadline: this.#deadline, enteredAt: this.#enteredAt, readmittable } : { readmittable };
     this.#held = this.#ctx.admission.enter(this.#realm, (d) => {
       this.#held = undefined;
       if (d.admitted) void this.#connect(d);

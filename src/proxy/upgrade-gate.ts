@@ -164,10 +164,12 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         watch.release();
         return refuse(socket, realm, 'draining');
       }
-      return tunnel(c, { admitted: true, waitedMs: ctx.clock.now() - c.enteredAt, held: again });
+      // Discovery still converging: an unknown realm may be an arealm about to be guarded - hold it.
+      const hold = realm !== undefined && ctx.config.unknownRealm === 'pass' && ctx.registry.holdUnknown();
+      if (!hold) return tunnel(c, { admitted: true, waitedMs: ctx.clock.now() - c.enteredAt, held: again });
     }
     const opts = again ? { front: true, deadline: c.deadline, enteredAt: c.enteredAt } : {};
-    const held = ctx.admission.enter(realm, (d) => {
+    const held = ctx.admission.enter(realm!, (d) => {
       if (d.admitted) return tunnel(c, d);
       watch.release();
       refuse(socket, realm, d.reason, d);
@@ -175,7 +177,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     if (held) {
       watch.onGone(() => {
         held.cancel();
-        ctx.metrics.connection(realm, 'client_gone');
+        ctx.metrics.connection(realmLabel(ctx, realm), 'client_gone');
         socket.destroy();
       });
     }
@@ -195,9 +197,10 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         watch.release();
         return refuse(socket, realm, 'draining');
       }
-      if (ctx.config.unknownRealm === 'pass') return tunnel(c, { admitted: true, waitedMs: 0, held: false });
-      watch.release();
-      return refuse(socket, realm, 'realm_not_served');
+      if (ctx.config.unknownRealm !== 'pass') {
+        watch.release();
+        return refuse(socket, realm, 'realm_not_served');
+      }
     }
     admit(c, false);
   }

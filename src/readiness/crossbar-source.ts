@@ -1,10 +1,11 @@
 import type { Timer } from '../clock.js';
 import type { CrossbarSourceConfig } from '../config/schema.js';
-import { RouteEventTopics } from '../crossbar/answers.js';
-import { connectManagement, type ManagementSession } from '../crossbar/management-client.js';
-import { discoverArealms, pollWorker, resolveTopology, type NodeTopology } from '../crossbar/node-poller.js';
+import { connectManagement, type EventHandler, type ManagementSession } from '../crossbar/management-client.js';
+import { arealmEventOid, isAboutNode, MrealmTopics, workerEventPattern, WorkerEvents } from '../crossbar/node-events.js';
+import { arealmOfWebcluster, discoverArealms, isNodeGone, pollWorker, readNodeStatus, resolveTopology, type NodeTopology } from '../crossbar/node-poller.js';
+import { NodeView, type NodeState } from '../crossbar/node-view.js';
 import { loadPrivateKey, type LoadedKey } from '../crossbar/private-key.js';
-import { computeReadiness, parseRouteEventTopic, routeEventRealm, type WorkerState } from '../crossbar/proxy-routes.js';
+import { parseWorkerEventTopic, routeEventRealm } from '../crossbar/proxy-routes.js';
 import { describeError, ErrorCodes, isRealmgateError, RealmgateError } from '../errors.js';
 import type { ReadinessSource, SourceContext, SourceSink } from './source.js';
 
@@ -25,16 +26,25 @@ export interface CrossbarSourceDeps {
   connect?: typeof connectManagement;
 }
 
-type CachedWorker = WorkerState & { seq: number };
+/** Poll interval while the node is offline or unreachable (bounded by pollIntervalMs). */
+const DOWN_POLL_MS = 500;
+/** The master publishes on_tick every 5 s; ticks newer than this prove the event path works. */
+const TICK_HEALTHY_MS = 12_500;
 
 /**
- * `type: crossbar`: polls the Crossbar master management API for the proxy routes of every
- * started worker of this node's webcluster, and listens to route events to admit at once.
+ * `type: crossbar`: follows one Crossbar node through the master management API.
  *
- *   connect (cryptosign) → subscribe route events → resolve node/webcluster → ┐
- *   ┌──────────────────────────────────────────────────────────────────────────┘
- *   └→ poll workers (+ discover arealms) → snapshot → sleep(pollIntervalMs | event kick) → poll …
- *   any failure → sink.fail(reason), rate-limited warn, capped backoff with jitter, reconnect if needed
+ *   connect (cryptosign) → subscribe (route, worker, node, arealm events; on_tick) → ┐
+ *   ┌────────────────────────────────────────────────────────────────────────────────┘
+ *   └→ full poll: node status, then per worker get_worker + get_proxy_routes (+ discovery)
+ *      between full polls: node status only, every nodeCheckIntervalMs
+ *      events: apply at once (route started/stopped, worker restarted, node down, arealm starting)
+ *
+ * Answers are knowledge, whatever they say: a node that is `offline`, or whose `remote.*` calls
+ * answer `no_such_procedure`, serves nothing — every realm is reported NOT ready (a snapshot,
+ * not a failure, so `onStale` never keeps it ready) and the node is polled again every
+ * min(pollIntervalMs, 500 ms) without backoff. Backoff (capped, jittered) is only for a master
+ * that does not answer: unreachable, timed out, session lost.
  */
 export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceContext, deps: CrossbarSourceDeps = {}): ReadinessSource {
   const name = deps.name ?? cfg.name ?? 'crossbar';
@@ -42,17 +52,21 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
   const clock = ctx.clock;
   const random = deps.random ?? Math.random;
   const warnEveryMs = deps.warnEveryMs ?? 30_000;
+  const discovering = deps.discover !== false;
   const discoverEveryMs = deps.discoverEveryMs ?? Math.max(cfg.pollIntervalMs, 10_000);
+  const downPollMs = Math.min(cfg.pollIntervalMs, DOWN_POLL_MS);
+  const safetyPollMs = Math.max(cfg.pollIntervalMs, cfg.safetyPollIntervalMs);
   const connect = deps.connect ?? connectManagement;
   const abort = new AbortController();
+  const view = new NodeView(cfg.roles);
 
   let sink: SourceSink | undefined;
   let key: LoadedKey | undefined;
   let session: ManagementSession | null = null;
   let topo: NodeTopology | null = null;
-  const workers = new Map<string, CachedWorker>();
-  let discovered: string[] = [];
   let lastDiscovery = -Infinity;
+  let lastFullPoll = -Infinity;
+  let lastTickAt = -Infinity;
   let closed = false;
   let running: Promise<void> | undefined;
   let failures = 0;
@@ -63,7 +77,7 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
   function sleep(ms: number, kickable: boolean): Promise<void> {
     return new Promise((resolve) => {
       if (closed || (kickable && kickPending)) return resolve();
-      const timer: Timer = clock.setTimeout(() => done(), ms);
+      const timer: Timer = clock.setTimeout(() => done(), Math.max(0, ms));
       const done = (): void => {
         clock.clearTimeout(timer);
         wake = null;
@@ -73,7 +87,7 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     });
   }
 
-  /** Asks for a poll now (after an event); during backoff the kick waits for the backoff. */
+  /** Asks for a full poll now (after an event); during backoff the kick waits for the backoff. */
   function kick(): void {
     kickPending = true;
     if (wake?.kickable) wake.fn();
@@ -86,16 +100,42 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     return Math.round(capped / 2 + (random() * capped) / 2);
   }
 
+  function eventsHealthy(): boolean {
+    return cfg.subscribe && session !== null && clock.now() - lastTickAt <= TICK_HEALTHY_MS;
+  }
+
+  /** How long until the next full poll is due: fast while the node is down, slow when events carry it. */
+  function fullPollEveryMs(): number {
+    if (view.state !== 'online') return downPollMs;
+    return view.settled(ctx.realms()) && eventsHealthy() ? safetyPollMs : cfg.pollIntervalMs;
+  }
+
   function publishDetail(): void {
+    const o = view.observe(ctx.realms());
     sink?.detail({
       node: cfg.node,
       nodeOid: topo?.nodeOid ?? null,
+      nodeState: view.state,
       webcluster: cfg.webcluster,
       webclusterOid: topo?.webclusterOid ?? null,
-      workers: [...workers.values()].map((w) => ({ id: w.id, status: w.status, routes: w.routes })),
+      workers: view.workers().map((w) => ({ id: w.id, status: w.status, routes: w.routes })),
+      partial: o.partial,
+      ...(discovering ? { holdUnknown: o.holdUnknown, discovered: [...view.discovered] } : {}),
       connected: session !== null && !session.closed,
+      eventsHealthy: eventsHealthy(),
       url: cfg.url,
     });
+  }
+
+  /** Writes what the node view knows now: detail, partial/hold hints, then the complete answer. */
+  function publish(): void {
+    if (sink === undefined) return;
+    const o = view.observe(ctx.realms());
+    // Detail first: when a realm flips, /status already shows the workers that made it flip.
+    publishDetail();
+    sink.partial?.(o.partial);
+    if (discovering) sink.holdUnknown?.(o.holdUnknown);
+    sink.snapshot(o.realms);
   }
 
   function reportFailure(err: unknown): void {
@@ -109,6 +149,14 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     }
   }
 
+  /** The node serves nothing (or we cannot know what it serves): every realm not ready, at once. */
+  function nodeDown(state: Exclude<NodeState, 'online' | 'unknown'>, why: string): void {
+    if (view.down(state)) {
+      log.warn({ node: cfg.node, nodeState: state }, `crossbar node "${cfg.node}" is ${state} (${why}): realms it serves are not ready`);
+    }
+    publish();
+  }
+
   async function establish(): Promise<ManagementSession> {
     key ??= loadPrivateKey({ file: cfg.privateKeyFile, env: cfg.privateKeyEnv }, deps.env);
     const s = await connect(
@@ -118,6 +166,7 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     s.onClose((reason) => {
       if (session !== s) return;
       session = null;
+      forget();
       if (closed) return;
       reportFailure(new RealmgateError(ErrorCodes.SOURCE_FAILED, reason));
       publishDetail();
@@ -126,8 +175,7 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     session = s;
     if (cfg.subscribe) {
       try {
-        await s.subscribe(RouteEventTopics.started, onRouteEvent, 'wildcard');
-        await s.subscribe(RouteEventTopics.stopped, onRouteEvent, 'wildcard');
+        await subscribeAll(s);
       } catch (err) {
         // A session without its subscriptions would silently lose the fast path: start over.
         dropSession();
@@ -138,92 +186,162 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     return s;
   }
 
-  function onRouteEvent(args: unknown[], _kwargs: Record<string, unknown>, topic: string): void {
-    const t = parseRouteEventTopic(topic);
-    if (t === null || t.nodeAuthid !== cfg.node) return; // another node's workers do not serve our clients
-    const w = workers.get(t.workerId);
-    const realm = routeEventRealm(args[0]);
-    if (w === undefined || realm === null) return;
-    w.seq += 1;
-    const routes = new Set(w.routes ?? []);
-    const roles = { ...w.roles };
-    if (t.started) {
-      routes.add(realm);
-      const config = (args[0] as { config?: unknown }).config;
-      if (typeof config === 'object' && config !== null) roles[realm] = [...new Set([...(roles[realm] ?? []), ...Object.keys(config)])];
-    } else {
-      // One route stopping may leave others for the realm; assume the worst and let the re-poll correct it.
-      routes.delete(realm);
-      delete roles[realm];
+  async function subscribeAll(s: ManagementSession): Promise<void> {
+    const onWorker: EventHandler = (args, _kw, topic) => onWorkerEvent(args, topic);
+    for (const ev of WorkerEvents) await s.subscribe(workerEventPattern(cfg.node, ev), onWorker, 'wildcard');
+    await s.subscribe(MrealmTopics.nodeShutdown, (args) => {
+      if (isAboutNode(args, topo?.nodeOid ?? null, cfg.node)) nodeDown('offline', 'on_node_shutdown');
+      kick();
+    });
+    await s.subscribe(MrealmTopics.nodeReady, (args) => {
+      if (isAboutNode(args, topo?.nodeOid ?? null, cfg.node)) kick();
+    });
+    await s.subscribe(MrealmTopics.tick, () => {
+      lastTickAt = clock.now();
+    });
+    if (discovering) {
+      await s.subscribe(MrealmTopics.arealmStarting, (args) => onArealmEvent(args));
+      await s.subscribe(MrealmTopics.arealmStarted, (args) => onArealmEvent(args));
     }
-    w.routes = [...routes].sort();
-    w.roles = roles;
-    const ready = computeReadiness([...workers.values()], [realm], cfg.roles)[realm] ?? false;
-    log.debug({ worker: w.id, realm, started: t.started, ready }, 'proxy route event');
-    sink?.update({ [realm]: ready });
+  }
+
+  function onWorkerEvent(args: unknown[], topic: string): void {
+    const t = parseWorkerEventTopic(topic);
+    // Another node's workers do not serve our clients (the pattern already names our node).
+    if (t === null || t.nodeAuthid !== cfg.node) return;
+    if (t.event === 'on_worker_ready') {
+      if (view.workerRestarted(t.workerId)) {
+        log.info({ worker: t.workerId }, 'proxy worker (re)started: it has no routes until the master re-adds them');
+        publish();
+      }
+      return kick();
+    }
+    const realm = routeEventRealm(args[0]);
+    if (realm === null) return;
+    const started = t.event === 'on_proxy_route_started';
+    const ready = view.applyRouteEvent(t.workerId, realm, started, (args[0] as { config?: unknown }).config);
+    log.debug({ worker: t.workerId, realm, started, ready }, 'proxy route event');
+    if (ready !== undefined) publish();
     kick();
   }
 
-  async function pollOnce(s: ManagementSession): Promise<void> {
+  /** `on_arealm_starting` carries only an OID: resolve it, and guard the realm from now on. */
+  function onArealmEvent(args: unknown[]): void {
+    const oid = arealmEventOid(args);
+    const s = session;
+    const t = topo;
+    if (oid === null || s === null || t === null) return kick();
+    arealmOfWebcluster((p, a) => s.call(p, a), oid, t.webclusterOid).then(
+      (arealm) => {
+        if (arealm === null || closed || !view.addDiscovered(arealm)) return;
+        log.info({ realm: arealm, oid }, `arealm "${arealm}" is starting on this webcluster: guarded from now on`);
+        sink?.discover(view.discovered);
+        publish();
+      },
+      (err: unknown) => {
+        log.debug({ oid, err: describeError(err) }, 'could not resolve a starting arealm; the next discovery will');
+        lastDiscovery = -Infinity;
+        kick();
+      },
+    );
+  }
+
+  /** node status, then every worker; a node that is gone is reported, not thrown. */
+  async function pollFull(s: ManagementSession): Promise<void> {
     const call = (procedure: string, args?: unknown[]): Promise<unknown> => s.call(procedure, args);
+    const epoch = view.epoch;
+    let status: string | null;
     if (topo === null) {
       topo = await resolveTopology(call, cfg.node, cfg.webcluster);
-      for (const id of [...workers.keys()]) if (!topo.workerIds.includes(id)) workers.delete(id);
+      view.setWorkerIds(topo.workerIds);
+      status = topo.status;
       log.info({ nodeOid: topo.nodeOid, webclusterOid: topo.webclusterOid, workers: topo.workerIds }, 'crossbar node resolved');
+    } else {
+      status = await readNodeStatus(call, cfg.node);
     }
+    lastFullPoll = clock.now();
+    if (status !== null && status !== 'online') return nodeDown('offline', `master says status "${status}"`);
     const t = topo;
-    const seqAtStart = new Map(t.workerIds.map((id) => [id, workers.get(id)?.seq ?? 0]));
-    const polled = await Promise.all(t.workerIds.map((id) => pollWorker(call, t.nodeOid, id, cfg.roles)));
-    for (const p of polled) {
-      const cached = workers.get(p.id);
-      if (cached !== undefined && cached.seq !== seqAtStart.get(p.id)) {
-        // An event arrived while this answer was in flight: it may be older than the event. Keep the
-        // event's view and poll again instead of flapping the realm back.
-        cached.status = p.status;
-        kickPending = true;
-        continue;
-      }
-      workers.set(p.id, { ...p, seq: cached?.seq ?? 0 });
+    const seqAtStart = view.seqs();
+    let polled;
+    try {
+      polled = await Promise.all(t.workerIds.map((id) => pollWorker(call, t.nodeOid, id, cfg.roles)));
+    } catch (err) {
+      if (isNodeGone(err)) return nodeDown('unreachable', 'its remote procedures answer no_such_procedure');
+      throw err;
     }
-    if (deps.discover !== false && clock.now() - lastDiscovery >= discoverEveryMs) {
-      discovered = await discoverArealms(call, t.webclusterOid);
+    // A node-down event during the poll wins: the answers may predate it.
+    if (view.epoch !== epoch && view.state !== 'unknown') {
+      kickPending = true;
+      return;
+    }
+    if (view.state !== 'online') {
+      if (view.state !== 'unknown') log.info({ node: cfg.node }, `crossbar node "${cfg.node}" answers again; realms turn ready as its workers get their routes`);
+      view.online();
+    }
+    if (view.applyPoll(polled, seqAtStart)) kickPending = true;
+    if (discovering && clock.now() - lastDiscovery >= discoverEveryMs) {
+      view.setDiscovered(await discoverArealms(call, t.webclusterOid));
       lastDiscovery = clock.now();
-      sink?.discover(discovered);
+      sink?.discover(view.discovered);
     }
-    // Detail first: when a realm flips, /status already shows the workers that made it flip.
-    publishDetail();
-    sink?.snapshot(computeReadiness([...workers.values()], discovered, cfg.roles));
+    publish();
+  }
+
+  /** Between full polls: only the node's status, so a stopped node is seen within ~0.5 s. */
+  async function checkNode(s: ManagementSession): Promise<void> {
+    const status = await readNodeStatus((p, a) => s.call(p, a), cfg.node);
+    if (status !== null && status !== 'online') nodeDown('offline', `master says status "${status}"`);
   }
 
   async function run(): Promise<void> {
     let attempt = 0;
     while (!closed) {
+      const full = kickPending || view.state !== 'online' || clock.now() - lastFullPoll >= fullPollEveryMs() - 1;
       kickPending = false;
       try {
         const s = session ?? (await establish());
-        await pollOnce(s);
+        if (full) await pollFull(s);
+        else await checkNode(s);
         if (failures > 0) log.info({ after: failures }, 'crossbar master: polling recovered');
         failures = 0;
         attempt = 0;
-        await sleep(cfg.pollIntervalMs, true);
+        await sleep(nextDelayMs(), true);
       } catch (err) {
         if (closed) break;
         reportFailure(err);
-        // Answers that were wrong (malformed, WAMP error, unknown node) keep a live session; a timeout
-        // may mean a half-dead connection, so that one reconnects like a lost session.
+        // Only a master that does not answer (unreachable, timed out, session lost) is backed off;
+        // an answered error (malformed, unknown node, WAMP error) is retried at the poll cadence.
         if (session === null || session.closed || isRealmgateError(err, ErrorCodes.SOURCE_TIMEOUT) || isRealmgateError(err, ErrorCodes.CLOSED)) {
           dropSession();
+          publishDetail();
+          await sleep(backoffMs(attempt++), false);
+        } else {
+          publishDetail();
+          await sleep(view.state === 'offline' || view.state === 'unreachable' ? downPollMs : cfg.pollIntervalMs, true);
         }
-        publishDetail();
-        await sleep(backoffMs(attempt++), false);
       }
     }
+  }
+
+  function nextDelayMs(): number {
+    const untilFull = lastFullPoll + fullPollEveryMs() - clock.now();
+    if (view.state !== 'online' || cfg.nodeCheckIntervalMs === 0) return untilFull;
+    return Math.min(untilFull, cfg.nodeCheckIntervalMs);
+  }
+
+  /** The master session is gone: what we knew about workers may be stale by the time we are back. */
+  function forget(): void {
+    view.down('unknown');
+    topo = null; // re-resolve after reconnecting: the master may have been rebuilt
+    lastTickAt = -Infinity;
+    lastFullPoll = -Infinity;
   }
 
   function dropSession(): void {
     const s = session;
     session = null;
-    topo = null; // re-resolve after reconnecting: the master may have been rebuilt
+    forget();
     s?.destroy();
   }
 
@@ -233,6 +351,8 @@ export function createCrossbarSource(cfg: CrossbarSourceConfig, ctx: SourceConte
     start(s) {
       if (sink !== undefined || closed) return;
       sink = s;
+      // Until the first answer nothing can be classified: hold realms we do not know yet.
+      if (discovering) sink.holdUnknown?.(true);
       running = run().catch((err: unknown) => log.error({ err: describeError(err) }, 'crossbar source loop crashed'));
     },
     async close() {

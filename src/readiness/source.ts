@@ -40,6 +40,17 @@ export interface SourceSink {
   discover(realms: readonly string[]): void;
   /** A failed attempt. The source is down (up=0) until its next snapshot/update. */
   fail(error: unknown): void;
+  /**
+   * Optional (crossbar): realms some serving workers route and others do not, replacing the
+   * previous set. The registry reports them as partial while they are not ready
+   * (`readiness.partial` decides what the data plane does with that).
+   */
+  partial?(realms: readonly string[]): void;
+  /**
+   * Optional (crossbar, discovery mode): whether a realm the gate cannot classify yet must be
+   * held instead of passed, because the cluster is still placing routes.
+   */
+  holdUnknown?(hold: boolean): void;
   /** Extra per-source detail shown in /status (e.g. resolved node and workers). */
   detail(info: Record<string, unknown>): void;
 }

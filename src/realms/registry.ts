@@ -16,6 +16,13 @@ export interface RealmView {
   readonly configured: boolean;
   /** Has this realm ever been ready since the gate started? */
   readonly everReady: boolean;
+  /** Not ready, but some serving workers route it and others do not (see isPartial). */
+  readonly partial: boolean;
+}
+
+export interface PartialChange {
+  realm: string;
+  partial: boolean;
 }
 
 export interface RealmChange {
@@ -41,6 +48,8 @@ export interface SourceStatus {
 interface SourceEntry extends SourceStatus {
   observed: Map<string, boolean>;
   discovered: Set<string>;
+  partial: Set<string>;
+  holdUnknown: boolean;
 }
 
 interface RealmEntry {
@@ -52,9 +61,18 @@ interface RealmEntry {
   configured: boolean;
   everReady: boolean;
   firstSeen: number;
+  partial: boolean;
 }
 
-type Events = { change: [RealmChange]; 'source-error': [SourceStatus, unknown]; 'source-up': [SourceStatus] };
+type Events = {
+  change: [RealmChange];
+  /** A realm's partial state changed (emitted after 'change' when both change at once). */
+  partial: [PartialChange];
+  /** holdUnknown() changed. */
+  'hold-unknown': [boolean];
+  'source-error': [SourceStatus, unknown];
+  'source-up': [SourceStatus];
+};
 
 /**
  * The single source of truth for realm readiness. Sources write observations
@@ -78,7 +96,7 @@ export class RealmRegistry extends EventEmitter<Events> {
     for (const r of opts.config.realms) {
       this.#realms.set(r.name, {
         name: r.name, ready: false, since: now, source: 'none', required: r.required,
-        configured: true, everReady: false, firstSeen: now,
+        configured: true, everReady: false, firstSeen: now, partial: false,
       });
     }
   }
@@ -88,6 +106,7 @@ export class RealmRegistry extends EventEmitter<Events> {
     const entry: SourceEntry = {
       name, type, up: false, stale: false, lastSuccess: null, lastError: null, lastErrorAt: null,
       polls: { ok: 0, error: 0 }, detail: {}, observed: new Map(), discovered: new Set(),
+      partial: new Set(), holdUnknown: false,
     };
     this.#sources.set(name, entry);
     const success = (): void => {
@@ -119,7 +138,7 @@ export class RealmRegistry extends EventEmitter<Events> {
           if (!this.#realms.has(r)) {
             this.#realms.set(r, {
               name: r, ready: false, since: now, source: 'none', required: true,
-              configured: false, everReady: false, firstSeen: now,
+              configured: false, everReady: false, firstSeen: now, partial: false,
             });
           }
         }
@@ -133,6 +152,18 @@ export class RealmRegistry extends EventEmitter<Events> {
         entry.polls.error++;
         this.emit('source-error', this.#sourceStatus(entry), error);
         this.#recomputeAll();
+      },
+      partial: (realms) => {
+        if (this.#closed) return;
+        entry.partial = new Set(realms);
+        this.#recomputeAll();
+      },
+      holdUnknown: (hold) => {
+        if (this.#closed) return;
+        const before = this.holdUnknown();
+        entry.holdUnknown = hold;
+        const after = this.holdUnknown();
+        if (after !== before) this.emit('hold-unknown', after);
       },
       detail: (info) => {
         entry.detail = { ...info };
@@ -167,6 +198,24 @@ export class RealmRegistry extends EventEmitter<Events> {
   /** Is the realm configured or discovered (i.e. guarded by the gate)? */
   isKnown(realm: string): boolean {
     return this.#realms.has(realm);
+  }
+
+  /**
+   * Some serving workers route this realm and others do not (and it is not ready). With
+   * `readiness.partial: readmit` the data plane admits clients it can re-admit (HELLO mode).
+   */
+  isPartial(realm: string): boolean {
+    return this.#realms.get(realm)?.partial === true;
+  }
+
+  /**
+   * A source in discovery mode cannot classify every realm yet (the cluster is still placing
+   * routes, or the source has not answered): a realm the gate does not know must be held,
+   * not passed, since it may be an arealm about to be discovered.
+   */
+  holdUnknown(): boolean {
+    for (const s of this.#sources.values()) if (s.holdUnknown) return true;
+    return false;
   }
 
   get(realm: string): RealmView | undefined {
@@ -242,7 +291,20 @@ export class RealmRegistry extends EventEmitter<Events> {
       } else {
         realm.source = source;
       }
+      const partial = !ready && this.#anyPartial(realm.name, now);
+      if (partial !== realm.partial) {
+        realm.partial = partial;
+        this.emit('partial', { realm: realm.name, partial });
+      }
     }
+  }
+
+  /** Partial per an up, fresh source (a stale or down source's hint is not acted on). */
+  #anyPartial(realm: string, now: number): boolean {
+    for (const s of this.#sources.values()) {
+      if (s.up && !this.#isStale(s, now) && s.partial.has(realm)) return true;
+    }
+    return false;
   }
 
   /** For logs: a compact one-line reason why a realm is not ready. */
@@ -250,6 +312,7 @@ export class RealmRegistry extends EventEmitter<Events> {
     const r = this.#realms.get(realm);
     if (!r) return 'unknown realm';
     if (r.ready) return `ready (source ${r.source})`;
+    if (r.partial) return `partly routed: some workers route it, others do not (readiness.partial: ${this.#config.partial})`;
     const s = this.#sources.get(r.source);
     if (!s) return 'no source has reported yet';
     if (!s.up) return `source ${s.name} is down: ${s.lastError ?? 'no answer yet'}`;

@@ -26,8 +26,10 @@ export interface SimulatedMasterOptions {
   nodes?: SimNode[];
   webclusters?: SimWebcluster[];
   arealms?: SimArealm[];
-  /** Status of each proxy worker the webcluster "monitor" created; default `started`. */
-  initialWorkerStatus?: string;
+  /** Status of each proxy worker the webcluster "monitor" created; default `started`; null = no workers yet. */
+  initialWorkerStatus?: string | null;
+  /** `crossbarfabriccenter.mrealm.on_tick` period while listening, ms; default 5000 (as the real master); 0 = none. */
+  tickMs?: number;
   logger?: Logger;
 }
 
@@ -43,6 +45,7 @@ const NOT_AUTHORIZED = 'wamp.error.not_authorized';
 const INVALID_PARAMS = 'fabric.auth-failed.invalid-parameters';
 /** Roles the authenticator knows for a non-global realm; only `owner` is also started on the mrealm. */
 const REQUESTABLE_ROLES = ['guest', 'developer', 'operator', 'admin', 'owner'];
+const NO_SUCH_PROCEDURE = 'wamp.error.no_such_procedure';
 const nowNs = (): number => Date.now() * 1_000_000;
 
 export class SimulatedMaster extends EventEmitter {
@@ -62,6 +65,12 @@ export class SimulatedMaster extends EventEmitter {
   private readonly started = Date.now();
   private router: WampRouter | null = null;
   private lastPort: number | undefined;
+  /** Nodes whose controller has no registrations on the master (stopped, or back < ~1 s). */
+  private readonly unregistered = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly tickMs: number;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private ticks = 0;
 
   constructor(opts: SimulatedMasterOptions = {}) {
     super();
@@ -72,6 +81,8 @@ export class SimulatedMaster extends EventEmitter {
     this.webclusters = opts.webclusters ?? [];
     this.arealms = opts.arealms ?? [];
     this.logger = opts.logger ?? silentLogger();
+    this.tickMs = opts.tickMs ?? 5000;
+    if (opts.initialWorkerStatus === null) return;
     // What the webcluster monitor does: cpw-<wc8>-<i> for i < (parallel or 1) on non-standby members.
     for (const wc of this.webclusters) {
       for (const m of wc.members) {
@@ -90,6 +101,13 @@ export class SimulatedMaster extends EventEmitter {
     try {
       const { port } = await router.listen({ port: opts.port ?? this.lastPort ?? 0, host: '127.0.0.1', path: '/ws' });
       this.lastPort = port;
+      if (this.tickMs > 0) {
+        this.tickTimer = setInterval(() => {
+          this.ticks += 1;
+          this.router?.publish(this.mrealm, `${P}mrealm.on_tick`, [{ now: new Date().toISOString(), tick: this.ticks }]);
+        }, this.tickMs);
+        this.tickTimer.unref();
+      }
       return { port, url: `ws://127.0.0.1:${port}/ws` };
     } catch (err) {
       this.router = null;
@@ -100,6 +118,7 @@ export class SimulatedMaster extends EventEmitter {
 
   /** Master down: closes every session (1001) and the listener. State (workers, routes) is kept. */
   async stop(): Promise<void> {
+    clearInterval(this.tickTimer);
     const router = this.router;
     this.router = null;
     await router?.close();
@@ -110,6 +129,9 @@ export class SimulatedMaster extends EventEmitter {
   }
 
   destroy(): void {
+    clearInterval(this.tickTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     const router = this.router;
     this.router = null;
     router?.destroy();
@@ -129,12 +151,103 @@ export class SimulatedMaster extends EventEmitter {
     this.ensureWorker(nodeAuthid, workerId, status).status = status;
   }
 
+  /**
+   * The node process stops (crossbar-facts §10): at once every `remote.*` call for it answers
+   * `wamp.error.no_such_procedure` and its workers (with their routes) are gone; `status` turns
+   * "offline" and `on_node_shutdown` (node_oid, node) is published `offlineAfterMs` later
+   * (a real master: < 0.5 s).
+   */
+  stopNode(authid: string, offlineAfterMs = 300): void {
+    const n = this.nodeByAuthid(authid);
+    this.unregistered.add(authid);
+    this.workers.delete(authid);
+    this.later(offlineAfterMs, () => {
+      if (!this.unregistered.has(authid)) return;
+      n.status = 'offline';
+      this.router?.publish(this.mrealm, `${P}mrealm.on_node_shutdown`, [n.oid, nodeRecord(n, this.mrealm)]);
+    });
+  }
+
+  /**
+   * The node process is back: `status` "online" and `on_node_ready` now; its `remote.*`
+   * procedures answer again `procedureDelayMs` later (the controller re-registers ~1 s after).
+   * It has no workers until startWorker().
+   */
+  startNode(authid: string, procedureDelayMs = 1000): void {
+    const n = this.nodeByAuthid(authid);
+    n.status = 'online';
+    this.router?.publish(this.mrealm, `${P}mrealm.on_node_ready`, [n.oid, nodeRecord(n, this.mrealm)]);
+    this.later(procedureDelayMs, () => {
+      if (n.status === 'online') this.unregistered.delete(authid);
+    });
+  }
+
+  /** Whether the node's remote procedures are answered now. */
+  nodeAnswers(authid: string): boolean {
+    return !this.unregistered.has(authid);
+  }
+
+  /** The webcluster monitor starts a proxy worker: `status` as given; `started` publishes `…on_worker_ready`. */
+  startWorker(nodeAuthid: string, workerId: string, status = 'started'): void {
+    const w = this.ensureWorker(nodeAuthid, workerId, status);
+    w.status = status;
+    if (status === 'started') {
+      this.router?.publish(this.mrealm, `${P}node.${nodeAuthid}.worker.${workerId}.on_worker_ready`, [{ type: 'proxy', id: workerId, pid: w.pid }]);
+    }
+  }
+
+  /** Adds an arealm (as `create_arealm` would), STOPPED unless a status is given. */
+  addArealm(a: SimArealm): void {
+    if (!this.arealms.some((x) => x.oid === a.oid)) this.arealms.push(a);
+  }
+
+  /**
+   * `start_arealm`: STARTING and `on_arealm_starting` {oid, status, router_workergroup_oid,
+   * changed, who} (no name), then RUNNING and `on_arealm_started` after `runningAfterMs` —
+   * before any route exists, as measured on a real master. Routes are the caller's business.
+   */
+  startArealm(name: string, runningAfterMs = 150): void {
+    const a = this.arealms.find((x) => x.name === name);
+    if (!a) throw new Error(`no arealm named ${name}`);
+    a.status = 'STARTING';
+    this.router?.publish(this.mrealm, `${P}mrealm.arealm.on_arealm_starting`, [
+      { oid: a.oid, status: 'STARTING', router_workergroup_oid: workergroupOidFor(a.oid), changed: nowNs(), who: { session: 1, authid: 'superuser', authrole: 'owner' } },
+    ]);
+    this.later(runningAfterMs, () => {
+      if (a.status !== 'STARTING') return;
+      a.status = 'RUNNING';
+      this.router?.publish(this.mrealm, `${P}mrealm.arealm.on_arealm_started`, [{ oid: a.oid, status: 'RUNNING', changed: nowNs() }]);
+    });
+  }
+
+  /** Names of the arealms in STARTING or RUNNING placed on `webclusterOid`. */
+  activeArealms(webclusterOid: string): string[] {
+    return this.arealms.filter((a) => a.webclusterOid === webclusterOid && (a.status === 'STARTING' || a.status === 'RUNNING')).map((a) => a.name);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private nodeByAuthid(authid: string): SimNode {
+    const n = this.nodes.find((x) => x.authid === authid);
+    if (!n) throw new Error(`no node ${authid}`);
+    return n;
+  }
+
   /** What `start_proxy_realm_route` does on the proxy: adds a route and publishes `…on_proxy_route_started`. */
   startRoute(nodeAuthid: string, workerId: string, realm: string, config: Record<string, string> = { anonymous: `cnc_router1_${realm}` }): SimRoute {
     const w = this.ensureWorker(nodeAuthid, workerId, 'started');
     const route: SimRoute = { realm, id: `route${String(w.counter++).padStart(3, '0')}`, config, started: nowNs(), stopped: null, state: 3 };
+    const topic = `${P}node.${nodeAuthid}.worker.${workerId}.on_proxy_route_`;
+    this.router?.publish(this.mrealm, `${topic}starting`, [{ ...route, started: null, state: 2 }]);
     w.routes.push(route);
-    this.router?.publish(this.mrealm, `${P}node.${nodeAuthid}.worker.${workerId}.on_proxy_route_started`, [route]);
+    this.router?.publish(this.mrealm, `${topic}started`, [route]);
     this.emit('route', { node: nodeAuthid, worker: workerId, realm, started: true });
     return route;
   }
@@ -146,7 +259,7 @@ export class SimulatedMaster extends EventEmitter {
     const gone = w.routes.filter((r) => r.realm === realm && (routeId === undefined || r.id === routeId));
     w.routes = w.routes.filter((r) => !gone.includes(r));
     for (const r of gone) {
-      Object.assign(r, { stopped: nowNs(), state: 6 });
+      Object.assign(r, { started: null, stopped: nowNs(), state: 6 });
       this.router?.publish(this.mrealm, `${P}node.${nodeAuthid}.worker.${workerId}.on_proxy_route_stopped`, [r]);
     }
     if (gone.length > 0) this.emit('route', { node: nodeAuthid, worker: workerId, realm, started: false });
@@ -237,8 +350,14 @@ export class SimulatedMaster extends EventEmitter {
         return { args: [await fn(...args)] };
       });
     const node = (oid: unknown): SimNode => this.nodes.find((n) => n.oid === oid) ?? raise(NO_SUCH_OBJECT, `no node with oid ${String(oid)}`);
-    const worker = (nodeOid: unknown, wid: unknown): SimWorker =>
-      this.workers.get(node(nodeOid).authid)?.get(wid as string) ?? raise('crossbar.error.no_such_worker', `no worker with ID "${String(wid)}"`);
+    // The master forwards remote.* to the node's own URIs; with the node controller gone nobody is registered there.
+    const answering = (oid: unknown, target: string): SimNode => {
+      const n = node(oid);
+      if (this.unregistered.has(n.authid)) raise(NO_SUCH_PROCEDURE, `no callee registered for procedure <${P}node.${n.authid}.${target}>`);
+      return n;
+    };
+    const worker = (nodeOid: unknown, wid: unknown, proc: string): SimWorker =>
+      this.workers.get(answering(nodeOid, `worker.${String(wid)}.${proc}`).authid)?.get(wid as string) ?? raise('crossbar.error.no_such_worker', `no worker with ID "${String(wid)}"`);
     const wcOf = (oid: unknown): SimWebcluster => this.webclusters.find((w) => w.oid === oid) ?? raise(NO_SUCH_OBJECT, `no webcluster with oid ${String(oid)}`);
     const uptime = (): number => (Date.now() - this.started) / 1000;
 
@@ -262,15 +381,16 @@ export class SimulatedMaster extends EventEmitter {
     reg('mrealm.arealm.list_arealms', 'b?', (names) => (names ? this.arealms.map((a) => a.name).sort() : this.arealms.map((a) => a.oid)));
     reg('mrealm.arealm.get_arealm', 's', (oid) => arealmRecord(this.arealms.find((a) => a.oid === oid) ?? raise(NO_SUCH_OBJECT, `no arealm with oid ${String(oid)}`)));
     reg('mrealm.arealm.get_arealm_by_name', 's', (name) => arealmRecord(this.arealms.find((a) => a.name === name) ?? raise(NO_SUCH_OBJECT, `no arealm named "${String(name)}"`)));
-    reg('remote.node.get_workers', 's', (oid) => [...(this.workers.get(node(oid).authid)?.keys() ?? [])].sort());
+    reg('remote.node.get_workers', 's', (oid) => [...(this.workers.get(answering(oid, 'get_workers').authid)?.keys() ?? [])].sort());
     reg('remote.node.get_worker', 's s', (oid, wid) => {
-      const w = worker(oid, wid);
+      answering(oid, 'get_worker');
+      const w = worker(oid, wid, 'get_worker');
       const up = (Date.now() - Date.parse(w.created)) / 1000;
       return { id: w.id, pid: w.pid, type: 'proxy', status: w.status, created: w.created, started: w.created, startup_time: 0.5, uptime: up };
     });
-    reg('remote.proxy.get_proxy_routes', 's s', (oid, wid) => [...new Set(worker(oid, wid).routes.map((r) => r.realm))].sort());
+    reg('remote.proxy.get_proxy_routes', 's s', (oid, wid) => [...new Set(worker(oid, wid, 'get_proxy_routes').routes.map((r) => r.realm))].sort());
     reg('remote.proxy.list_proxy_realm_routes', 's s s', (oid, wid, realm) => {
-      const list = worker(oid, wid).routes.filter((r) => r.realm === realm);
+      const list = worker(oid, wid, 'list_proxy_realm_routes').routes.filter((r) => r.realm === realm);
       return list.length > 0 ? list : raise(NO_SUCH_OBJECT, `No route for realm "${String(realm)}" in proxy`);
     });
   }

@@ -48,6 +48,7 @@ export class SimulatedProxyTransport {
   private readonly counters = { connections: 0, welcomes: 0, refusals: 0 };
   private server: http.Server | undefined;
   private closing: Promise<void> | undefined;
+  private bound: { port: number; host: string } | undefined;
 
   constructor(opts: SimulatedProxyOptions = {}) {
     this.workers = Math.max(1, Math.floor(opts.workers ?? 1));
@@ -76,7 +77,29 @@ export class SimulatedProxyTransport {
     });
     this.server = server;
     const { port, authority } = await listenHttp(server, opts.port ?? 0, host);
+    this.bound = { port, host };
     return { port, url: `http://${authority}`, wsUrl: `ws://${authority}${this.path}` };
+  }
+
+  /** Whether the port accepts connections now (false between down() and up()). */
+  get listening(): boolean {
+    return this.server?.listening === true;
+  }
+
+  /**
+   * The node process stopped: every client connection is cut and the port refuses connections
+   * (ECONNREFUSED), as with a stopped Crossbar node. Routes are forgotten by the caller (the
+   * master's route table). Resolves when the port is closed.
+   */
+  async down(): Promise<void> {
+    this.router.disconnectAll();
+    await closeHttpServer(this.server, true);
+  }
+
+  /** The node's proxy workers listen again on the same port. */
+  async up(): Promise<void> {
+    if (this.closing || this.listening || !this.bound) return;
+    await this.listen(this.bound);
   }
 
   /** Add a route for `realm` on one worker, or on every worker when `workerIndex` is omitted. */

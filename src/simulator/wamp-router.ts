@@ -142,6 +142,12 @@ export class WampRouter {
     return this.closing;
   }
 
+  /** Cuts every client socket at once but keeps serving (a process behind the port died). */
+  disconnectAll(): void {
+    for (const s of this.sessions) s.terminate();
+    for (const ws of this.sockets) ws.terminate();
+  }
+
   /** Cuts every socket at once and stops listening. Idempotent. */
   destroy(): void {
     this.closing ??= Promise.resolve();

@@ -22,9 +22,9 @@ test('a malformed or failing answer fails the source naming the procedure; it re
   assert.match((err as Error).message, /get_proxy_routes/);
   assert.equal(sink.calls.some((c) => c.kind === 'snapshot'), false, 'no snapshot from a malformed answer');
 
-  // A missing procedure (the node uplink has not forwarded the worker's API yet) is its own reason.
-  master.failProcedure(ROUTES, 'wamp.error.no_such_procedure');
-  await sink.waitFor((_s, c) => c?.kind === 'fail' && /procedure missing/.test((c.error as Error).message), 'procedure missing');
+  // Another answered WAMP error names the procedure and its URI.
+  master.failProcedure(ROUTES, 'wamp.error.runtime_error');
+  await sink.waitFor((_s, c) => c?.kind === 'fail' && /get_proxy_routes call failed \(wamp.error.runtime_error\)/.test((c.error as Error).message), 'answered error');
 
   master.failProcedure(ROUTES, null);
   await sink.waitFor((s) => s.up && s.ready('realm1'), 'recovered');

@@ -23,6 +23,7 @@ test('the gate with the crossbar source: held HELLO clients are admitted when bo
     realms: [{ name: 'realm1' }],
     realmFrom: ['hello'],
     readiness: {
+      partial: 'hold', // this test is about the all-workers rule; readmit has its own scenario test
       sources: [{ type: 'crossbar', url, authid: 'realmgate', privateKeyEnv: envName, node: 'node1', webcluster: 'cluster1', pollIntervalMs: 60_000 }],
     },
   });

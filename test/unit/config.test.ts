@@ -135,3 +135,18 @@ readiness: { sources: [ { type: http, url: http://127.0.0.1:2/ }, { type: static
 `;
   assert.throws(() => parseConfig(text, { env: {} }), /readiness\.sources\.1\.name: duplicate source name "http"/);
 });
+
+test('crossbar node authid: dots accepted (host names), empty components refused with the reason; partial rule defaults to readmit', () => {
+  const cfg = (node: string) => `
+upstream: { url: http://127.0.0.1:1 }
+readiness: { sources: [ { type: crossbar, url: ws://m/ws, authid: a, node: "${node}", webcluster: w, privateKeyEnv: K } ] }
+`;
+  const ok = parseConfig(cfg('edge1.example.com'), { env: {} });
+  assert.equal((ok.readiness.sources[0] as { node: string }).node, 'edge1.example.com');
+  assert.equal(ok.readiness.partial, 'readmit');
+  assert.throws(() => parseConfig(cfg('edge1..example'), { env: {} }), (err: ConfigError) => {
+    const msgs = err.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+    assert.match(msgs, /readiness\.sources\.0\.node: must be the node authid: dot-separated non-empty parts/);
+    return true;
+  });
+});

@@ -58,3 +58,21 @@ test('malformed answers throw SOURCE_MALFORMED naming the procedure', () => {
   assert.deepEqual(parseRealmRouteRoles([{ config: { anonymous: 'cnc_x' } }, { config: { user: 'cnc_x' } }]), ['anonymous', 'user']);
   assert.deepEqual(parseWebclusterNode({ cluster_oid: 'c', node_oid: 'n', parallel: null, standby: false }), { parallel: null, standby: false });
 });
+
+test('worker event topics with a dotted node authid split from both ends', async () => {
+  const { parseWorkerEventTopic, partialRealms } = await import('../../src/crossbar/proxy-routes.js');
+  const { workerEventPattern, isUsableNodeAuthid } = await import('../../src/crossbar/node-events.js');
+  const { topicMatches } = await import('../../src/wamp/topic-match.js');
+  const topic = 'crossbarfabriccenter.node.edge1.example.com.worker.cpw-9fbe067c-1.on_proxy_route_started';
+  assert.deepEqual(parseWorkerEventTopic(topic), { nodeAuthid: 'edge1.example.com', workerId: 'cpw-9fbe067c-1', event: 'on_proxy_route_started' });
+  assert.deepEqual(parseRouteEventTopic(topic), { nodeAuthid: 'edge1.example.com', workerId: 'cpw-9fbe067c-1', started: true });
+  assert.equal(parseWorkerEventTopic('crossbarfabriccenter.node..worker.w.on_x'), null);
+  // The per-node wildcard pattern matches its own node's topics only (same component count).
+  const pattern = workerEventPattern('edge1.example.com', 'on_proxy_route_started');
+  assert.equal(topicMatches(pattern, 'wildcard', topic), true);
+  assert.equal(topicMatches(pattern, 'wildcard', topic.replace('edge1.example.com', 'edge1.example')), false);
+  assert.equal(topicMatches('crossbarfabriccenter.node..worker..on_proxy_route_started', 'wildcard', topic), false, 'why a generic pattern is not enough');
+  assert.equal(isUsableNodeAuthid('edge1.example.com'), true);
+  for (const bad of ['', 'a..b', '.a', 'a.', 'a b', 'a#b']) assert.equal(isUsableNodeAuthid(bad), false, bad);
+  assert.deepEqual(partialRealms([w('a', 'started', ['r', 's']), w('b', 'started', ['s']), w('c', 'connected', [])]), ['r']);
+});
