@@ -15,6 +15,7 @@ import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
 import { createHelloPeek } from './proxy/hello-peek.js';
+import { redactUrl } from './redact.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -121,7 +122,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       drain();
       refuseHeld();
     },
-    statusExtra: () => ({ upstream: config.upstream.url, realmFrom: config.realmFrom }),
+    statusExtra: () => ({ upstream: redactUrl(config.upstream.url), realmFrom: config.realmFrom }),
   });
 
   let closing: Promise<void> | undefined;
@@ -183,7 +184,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
         }
       }
       registry.start();
-      log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: config.upstream.url,
+      log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: redactUrl(config.upstream.url),
         realms: registry.realmNames(), sources: sources.map((s) => s.name) }, 'realmgate started');
       return { listen, admin: adminAddr };
     },

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { Admission } from '../proxy/admission.js';
 import type { Tunnels } from '../proxy/tunnels.js';
 import type { RealmRegistry } from '../realms/registry.js';
+import { redactDeep } from '../redact.js';
 import { readyReport } from './health.js';
 
 export interface AdminDeps {
@@ -61,7 +62,8 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
     return {
       draining: deps.draining(),
       realms: readyReport(deps.registry, deps.admission, deps.draining()).realms,
-      sources: deps.registry.sources().map((s) => ({
+      // Source errors and details quote URLs (a master URL with ?token=…): shown redacted.
+      sources: deps.registry.sources().map((s) => redactDeep({
         name: s.name,
         type: s.type,
         up: s.up,

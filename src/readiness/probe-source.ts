@@ -2,6 +2,7 @@ import type { ProbeSourceConfig } from '../config/schema.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { parseSubprotocol } from '../wamp/serializers.js';
 import { probeRealm, type ProbeResult } from '../crossbar/hello-probe.js';
+import { redactUrl } from '../redact.js';
 import { PollLoop } from './poll-loop.js';
 import type { ReadinessSource, SourceContext, SourceSink } from './source.js';
 
@@ -86,7 +87,7 @@ export function createProbeSource(cfg: ProbeSourceConfig, ctx: SourceContext, op
     });
     sink?.snapshot(answer);
     sink?.detail({
-      url,
+      url: redactUrl(url),
       consecutive: cfg.consecutive,
       realms: Object.fromEntries([...states].map(([r, s]) => [r, { ready: s.reported ?? false, last: s.last?.reason, streak: s.streak }])),
     });
