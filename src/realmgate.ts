@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { adminToken, createDrainGuard } from './admin/drain-guard.js';
 import { createAdminServer, listenAdmin } from './admin/server.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -34,6 +35,11 @@ export interface Realmgate {
   start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
   drain(): void;
+  /**
+   * Undoes an admin drain (POST /undrain): readiness follows the realms again and new clients are
+   * admitted; clients already answered `draining` stay answered. False once shutdown has begun.
+   */
+  undrain(): boolean;
   /** Graceful shutdown per `shutdown`: 503 → delayMs → stop accepting → held answered → tunnels drain → closed. Idempotent. */
   close(): Promise<void>;
   /** Cuts everything now. Idempotent. */
@@ -49,7 +55,10 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const admission = new Admission({ clock, isReady: (r) => registry.isReady(r), policyFor, maxQueuedTotal: config.maxQueuedTotal });
   const tunnels = new Tunnels();
   let draining = false;
+  let closing: Promise<void> | undefined;
+  let destroyed = false;
   let drainRequestedAt = 0;
+  let drainedBy: 'admin' | 'shutdown' | null = null;
 
   const metrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
@@ -107,26 +116,44 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     return refused;
   }
 
-  function drain(): void {
+  function drain(by: 'admin' | 'shutdown' = 'admin'): void {
     if (!draining) {
       draining = true;
       drainRequestedAt = clock.now();
-      log.info({ held: admission.total, tunnels: tunnels.size }, 'draining: readiness now 503');
+      drainedBy = by;
+      log.info({ held: admission.total, tunnels: tunnels.size, by }, 'draining: readiness now 503');
+    } else if (by === 'shutdown') {
+      drainedBy = 'shutdown'; // an admin drain that SIGTERM follows can no longer be undone
     }
   }
+
+  function undrain(): boolean {
+    if (closing !== undefined || destroyed) return false;
+    if (!draining) return true;
+    const drainedForMs = clock.now() - drainRequestedAt;
+    draining = false;
+    drainedBy = null;
+    admission.undrain();
+    log.info({ drainedForMs }, 'undrained: readiness follows the realms again, new clients are admitted');
+    return true;
+  }
+
+  const guard = createDrainGuard({ token: adminToken(config.admin), requireToken: config.admin.requireToken });
 
   const admin = createAdminServer({
     registry, admission, tunnels, metrics, logger: log,
     draining: () => draining,
+    drainState: () => ({ draining, since: draining ? drainRequestedAt : null, by: draining ? drainedBy : null }),
     drain: () => {
-      drain();
+      drain('admin');
       refuseHeld();
     },
+    undrain,
+    guard,
+    clock,
     statusExtra: () => ({ upstream: redactUrl(config.upstream.url), realmFrom: config.realmFrom }),
   });
 
-  let closing: Promise<void> | undefined;
-  let destroyed = false;
 
   function destroy(): void {
     if (destroyed) return;
@@ -143,7 +170,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
 
   async function close(): Promise<void> {
     const { delayMs, drainTimeoutMs } = config.shutdown;
-    drain();
+    drain('shutdown');
     // Load balancers need delayMs to see readiness 503 and stop sending; a /drain that came earlier already counted.
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
     if (waitMs > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), waitMs));
@@ -188,7 +215,8 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
         realms: registry.realmNames(), sources: sources.map((s) => s.name) }, 'realmgate started');
       return { listen, admin: adminAddr };
     },
-    drain,
+    drain: () => drain('admin'),
+    undrain,
     close() {
       closing ??= close();
       return closing;
