@@ -71,15 +71,18 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   app.get<{ Params: { realm: string } }>('/health/ready/:realm', async (req, reply) => {
     const view = deps.registry.get(req.params.realm);
     if (!view) return reply.code(404).send({ error: 'unknown_realm', realm: req.params.realm });
-    const ready = view.ready && !deps.draining();
+    const draining = deps.draining();
+    const ready = view.ready && !draining;
     return reply.code(ready ? 200 : 503).send({
       realm: view.name,
       ready,
-      draining: deps.draining(),
+      draining,
       since: new Date(view.since).toISOString(),
       queued: deps.admission.depth(view.name),
       source: view.source,
-      reason: deps.registry.explain(view.name),
+      // While draining the realm's own state is not why this answers 503: say so, and keep the realm's view apart.
+      reason: draining ? `draining (${deps.drainState().by === 'shutdown' ? 'shutting down' : 'POST /drain'})` : deps.registry.explain(view.name),
+      ...(draining ? { realmReady: view.ready, realmReason: deps.registry.explain(view.name) } : {}),
     });
   });
 
