@@ -108,11 +108,14 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     ...(deps.extraSources ?? []),
   ];
 
-  /** Held clients, and HELLO clients not yet queued, are answered `draining`. */
+  /**
+   * Held clients, and HELLO clients not yet queued, are answered `draining`; the count is only
+   * those actually answered (a pending client already admitted and connecting becomes a tunnel).
+   */
   function refuseHeld(): number {
-    const refused = admission.drain() + ctx.pending.size;
-    for (const p of [...ctx.pending]) p.drain();
-    if (refused > 0) log.info({ refused }, 'held clients answered "draining"');
+    let refused = admission.drain();
+    for (const p of [...ctx.pending]) if (p.drain()) refused++;
+    if (refused > 0) log.info({ refused, connecting: tunnels.connecting }, 'held clients answered "draining"');
     return refused;
   }
 
