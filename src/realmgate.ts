@@ -46,6 +46,13 @@ export interface Realmgate {
   destroy(): void;
 }
 
+/** Who may POST /drain and /undrain, for the start line (docs/security.md). */
+function drainFrom(admin: Config['admin']): string {
+  const token = admin.token !== undefined || admin.tokenFile !== undefined;
+  if (admin.requireToken) return 'token';
+  return token ? 'loopback or token' : 'loopback';
+}
+
 /** Composition root: wires sources → registry → admission → data plane, and the admin port. */
 export async function createRealmgate(config: Config, deps: RealmgateDeps = {}): Promise<Realmgate> {
   const log = deps.logger ?? silentLogger();
@@ -215,7 +222,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       }
       registry.start();
       log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: redactUrl(config.upstream.url),
-        realms: registry.realmNames(), sources: sources.map((s) => s.name) }, 'realmgate started');
+        realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');
       return { listen, admin: adminAddr };
     },
     drain: () => drain('admin'),

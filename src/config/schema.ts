@@ -131,6 +131,8 @@ export const configSchema = z
     listen: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(8080) }).prefault({}),
     admin: z
       .strictObject({
+        // 0.0.0.0: kubelet probes and Prometheus reach the pod IP, not loopback. The one state
+        // change, POST /drain|/undrain, is protected by the drain guard instead (docs/security.md).
         host: host.default('0.0.0.0'),
         port: port.default(9090),
         /** Bearer token that authorizes POST /drain and /undrain from anywhere (docs/security.md). */
