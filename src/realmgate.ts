@@ -16,7 +16,8 @@ import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
 import { createHelloPeek } from './proxy/hello-peek.js';
-import { redactUrl } from './redact.js';
+import { LogLimiter } from './log-limiter.js';
+import { redactText, redactUrl } from './redact.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -45,6 +46,9 @@ export interface Realmgate {
   /** Cuts everything now. Idempotent. */
   destroy(): void;
 }
+
+/** Source failure warnings: at most one line per source per this long. */
+const SOURCE_WARN_EVERY_MS = 30_000;
 
 /** Who may POST /drain and /undrain, for the start line (docs/security.md). */
 function drainFrom(admin: Config['admin']): string {
@@ -93,16 +97,24 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
         `realm "${c.realm}" is no longer ready - new clients will be held`);
     }
   });
-  const lastWarn = new Map<string, number>();
+  // Rate-limited: the first failure at once, then at most one line per 30 s per source, each
+  // saying how many failures it stands for. Keyed by source name: bounded by the config.
+  const sourceWarnings = new LogLimiter(clock, SOURCE_WARN_EVERY_MS);
+  const failedSince = new Map<string, { at: number; failures: number }>();
   registry.on('source-error', (s, err) => {
-    // Rate-limited: the first failure, then at most one line per 30 s per source.
-    const now = clock.now();
-    if (now - (lastWarn.get(s.name) ?? -Infinity) < 30_000) return;
-    lastWarn.set(s.name, now);
-    log.warn({ source: s.name, type: s.type, err: describeError(err), failures: s.polls.error }, `readiness source "${s.name}" failed`);
+    const run = failedSince.get(s.name) ?? { at: clock.now(), failures: 0 };
+    run.failures++;
+    failedSince.set(s.name, run);
+    const limited = sourceWarnings.take(s.name);
+    if (!limited) return;
+    log.warn({ source: s.name, type: s.type, err: redactText(describeError(err)), failures: run.failures, failuresTotal: s.polls.error, suppressed: limited.suppressed, failingForMs: clock.now() - run.at },
+      `readiness source "${s.name}" failed`);
   });
   registry.on('source-up', (s) => {
-    if (lastWarn.delete(s.name)) log.info({ source: s.name }, `readiness source "${s.name}" is answering again`);
+    const run = failedSince.get(s.name);
+    failedSince.delete(s.name);
+    const ended = sourceWarnings.end(s.name);
+    if (run && ended) log.info({ source: s.name, failures: run.failures, failedForMs: clock.now() - run.at }, `readiness source "${s.name}" is answering again`);
   });
 
   const sources = [

@@ -29,7 +29,7 @@ export function createHttpSource(cfg: HttpSourceConfig, name: string, ctx: Sourc
     signal.addEventListener('abort', onStop, { once: true });
     try {
       const res = await fetch(url, { headers, signal: attempt.signal });
-      const text = await res.text();
+      const text = await readCapped(res, MAX_ANSWER_BYTES, shown);
       if (!res.ok) {
         throw new RealmgateError(ErrorCodes.SOURCE_FAILED, `GET ${shown} answered HTTP ${res.status}`);
       }
@@ -68,6 +68,22 @@ export function createHttpSource(cfg: HttpSourceConfig, name: string, ctx: Sourc
   };
 }
 
+/** A realm map of 10,000 realms is ~300 KB: an answer beyond this is not a realm map. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The body as text, refusing (SOURCE_MALFORMED) past `max` bytes instead of buffering it all. */
+async function readCapped(res: Response, max: number, shown: string): Promise<string> {
+  if (res.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) throw new RealmgateError(ErrorCodes.SOURCE_MALFORMED, `GET ${shown}: answer larger than ${max} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /**
  * fetch() refuses a URL with userinfo (and would quote it in the error): credentials in the URL
  * become a Basic Authorization header instead, unless the config sets one itself.
@@ -98,7 +114,8 @@ export function parseAnswer(text: string, url: string): Record<string, boolean> 
   const out: Record<string, boolean> = {};
   for (const [realm, ready] of Object.entries(realms)) {
     if (typeof ready !== 'boolean') {
-      throw new RealmgateError(ErrorCodes.SOURCE_MALFORMED, `GET ${url}: realms["${realm}"] must be true or false`);
+      // The key is the control plane's: quoted and cut, so it can neither forge nor flood a log line.
+      throw new RealmgateError(ErrorCodes.SOURCE_MALFORMED, `GET ${url}: realms[${JSON.stringify(realm.slice(0, 100))}${realm.length > 100 ? '…' : ''}] must be true or false`);
     }
     out[realm] = ready;
   }
