@@ -7,7 +7,7 @@ const minimal = 'upstream: { url: http://127.0.0.1:8081 }\nreadiness: { sources:
 test('defaults fill every key of the contract', () => {
   const c = parseConfig(minimal, { env: {} });
   assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
-  assert.deepEqual(c.admin, { host: '0.0.0.0', port: 9090 });
+  assert.deepEqual(c.admin, { host: '0.0.0.0', port: 9090, requireToken: false });
   assert.deepEqual(c.defaults, { onNotReady: 'queue', queueTimeoutMs: 30000, maxQueued: 1000, retryAfterSeconds: 5, releasePerSecond: 0 });
   assert.equal(c.unknownRealm, 'pass');
   assert.deepEqual(c.realmFrom, ['path', 'query', 'hello']);
