@@ -176,7 +176,6 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     statusExtra: () => ({ upstream: redactUrl(config.upstream.url), realmFrom: config.realmFrom }),
   });
 
-
   function destroy(): void {
     if (destroyed) return;
     destroyed = true;
