@@ -1,4 +1,5 @@
-import { pino, destination, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
+import { pino, destination, stdSerializers, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
+import { redactDeep, redactText } from './redact.js';
 
 export type { Logger };
 
@@ -10,10 +11,13 @@ export const REDACT_PATHS = [
   'privateKey',
   'privateKeyHex',
   'seed',
+  'token',
   '*.privateKey',
   '*.seed',
+  '*.token',
   'headers.authorization',
   'headers.cookie',
+  'headers["proxy-authorization"]',
   'req.headers.authorization',
   'req.headers.cookie',
   'request.headers.authorization',
@@ -30,6 +34,15 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
+      // Every URL in a line loses its userinfo, query values and fragment, whoever logged it
+      // (a source quoting its URL in an error, a debug line with a client's `?ticket=`).
+      formatters: { log: (obj) => redactDeep(obj) },
+      serializers: { err: (e: Error) => redactDeep(stdSerializers.err(e)) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a: unknown) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     opts.destination ?? destination({ dest: 1, sync: false }),
   );

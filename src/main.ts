@@ -15,6 +15,8 @@ const HELP = `realmgate — readiness-gating reverse proxy for Crossbar.io
 Usage:
   realmgate [--config FILE]                 run the gate (FILE defaults to $REALMGATE_CONFIG)
   realmgate check-config --config FILE      validate; print the effective config (secrets redacted)
+  realmgate drain|undrain [--config FILE] [--admin URL]
+                                            POST /drain or /undrain to this pod's admin port (loopback, admin token if set)
   realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor]
                                             the embedded demo (what \`npm start\` runs)
   realmgate --help | --version
@@ -112,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
         clients: { type: 'string' },
         'duration-ms': { type: 'string' },
         serializer: { type: 'string' },
+        admin: { type: 'string' },
       },
     });
   } catch (err) {
@@ -129,6 +132,12 @@ async function main(argv: string[]): Promise<void> {
       const config = load(configFile(values));
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return;
+    }
+    case 'drain':
+    case 'undrain': {
+      const { requestDrain } = await import('./admin/drain-client.js');
+      const config = load(configFile(values));
+      process.exit(await requestDrain(config, command, { adminUrl: values.admin, out: (l) => process.stdout.write(`${l}\n`) }));
     }
     case 'demo': {
       const { runDemo } = await import('./demo/run.js').catch((err: NodeJS.ErrnoException) => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { adminToken, createDrainGuard } from './admin/drain-guard.js';
 import { createAdminServer, listenAdmin } from './admin/server.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -17,6 +18,8 @@ import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
 import { createHelloPeek } from './proxy/hello-peek.js';
+import { LogLimiter } from './log-limiter.js';
+import { redactText, redactUrl } from './redact.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -39,10 +42,25 @@ export interface Realmgate {
   start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
   drain(): void;
+  /**
+   * Undoes an admin drain (POST /undrain): readiness follows the realms again and new clients are
+   * admitted; clients already answered `draining` stay answered. False once shutdown has begun.
+   */
+  undrain(): boolean;
   /** Graceful shutdown per `shutdown`: 503 → delayMs → stop accepting → held answered → tunnels drain → closed. Idempotent. */
   close(): Promise<void>;
   /** Cuts everything now. Idempotent. */
   destroy(): void;
+}
+
+/** Source failure warnings: at most one line per source per this long. */
+const SOURCE_WARN_EVERY_MS = 30_000;
+
+/** Who may POST /drain and /undrain, for the start line (docs/security.md). */
+function drainFrom(admin: Config['admin']): string {
+  const token = admin.token !== undefined || admin.tokenFile !== undefined;
+  if (admin.requireToken) return 'token';
+  return token ? 'loopback or token' : 'loopback';
 }
 
 /** Composition root: wires sources → registry → admission → data plane, and the admin port. */
@@ -61,7 +79,10 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const tunnels = new Tunnels();
   const budget = new PreAdmissionBudget({ limitBytes: config.limits.preAdmissionBytes, connectionOverheadBytes: config.limits.connectionOverheadBytes });
   let draining = false;
+  let closing: Promise<void> | undefined;
+  let destroyed = false;
   let drainRequestedAt = 0;
+  let drainedBy: 'admin' | 'shutdown' | null = null;
 
   const metrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
@@ -104,16 +125,24 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     if (!hold) for (const r of admission.queuedRealms()) if (!registry.isKnown(r)) released += admission.release(r);
     log.info({ hold, released }, hold ? 'discovery still converging: clients for realms not known yet are held' : 'discovery settled: clients for unknown realms pass');
   });
-  const lastWarn = new Map<string, number>();
+  // Rate-limited: the first failure at once, then at most one line per 30 s per source, each
+  // saying how many failures it stands for. Keyed by source name: bounded by the config.
+  const sourceWarnings = new LogLimiter(clock, SOURCE_WARN_EVERY_MS);
+  const failedSince = new Map<string, { at: number; failures: number }>();
   registry.on('source-error', (s, err) => {
-    // Rate-limited: the first failure, then at most one line per 30 s per source.
-    const now = clock.now();
-    if (now - (lastWarn.get(s.name) ?? -Infinity) < 30_000) return;
-    lastWarn.set(s.name, now);
-    log.warn({ source: s.name, type: s.type, err: describeError(err), failures: s.polls.error }, `readiness source "${s.name}" failed`);
+    const run = failedSince.get(s.name) ?? { at: clock.now(), failures: 0 };
+    run.failures++;
+    failedSince.set(s.name, run);
+    const limited = sourceWarnings.take(s.name);
+    if (!limited) return;
+    log.warn({ source: s.name, type: s.type, err: redactText(describeError(err)), failures: run.failures, failuresTotal: s.polls.error, suppressed: limited.suppressed, failingForMs: clock.now() - run.at },
+      `readiness source "${s.name}" failed`);
   });
   registry.on('source-up', (s) => {
-    if (lastWarn.delete(s.name)) log.info({ source: s.name }, `readiness source "${s.name}" is answering again`);
+    const run = failedSince.get(s.name);
+    failedSince.delete(s.name);
+    const ended = sourceWarnings.end(s.name);
+    if (run && ended) log.info({ source: s.name, failures: run.failures, failedForMs: clock.now() - run.at }, `readiness source "${s.name}" is answering again`);
   });
 
   const sources = [
@@ -126,31 +155,54 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     ...(deps.extraSources ?? []),
   ];
 
-  /** Held clients, and HELLO clients not yet queued, are answered `draining`. */
+  /**
+   * Held clients, and HELLO clients not yet queued, are answered `draining`; the count is only
+   * those actually answered (a pending client already admitted and connecting becomes a tunnel).
+   */
   function refuseHeld(): number {
-    const refused = admission.drain() + ctx.pending.size;
-    for (const p of [...ctx.pending]) p.drain();
-    if (refused > 0) log.info({ refused }, 'held clients answered "draining"');
+    let refused = admission.drain();
+    for (const p of [...ctx.pending]) if (p.drain()) refused++;
+    if (refused > 0) log.info({ refused, connecting: tunnels.connecting }, 'held clients answered "draining"');
     return refused;
   }
 
-  function drain(): void {
+  function drain(by: 'admin' | 'shutdown' = 'admin'): void {
     if (!draining) {
       draining = true;
       drainRequestedAt = clock.now();
-      log.info({ held: admission.total, tunnels: tunnels.size }, 'draining: readiness now 503');
+      drainedBy = by;
+      log.info({ held: admission.total, tunnels: tunnels.size, by }, 'draining: readiness now 503');
+    } else if (by === 'shutdown') {
+      drainedBy = 'shutdown'; // an admin drain that SIGTERM follows can no longer be undone
     }
   }
+
+  function undrain(): boolean {
+    if (closing !== undefined || destroyed) return false;
+    if (!draining) return true;
+    const drainedForMs = clock.now() - drainRequestedAt;
+    draining = false;
+    drainedBy = null;
+    admission.undrain();
+    log.info({ drainedForMs }, 'undrained: readiness follows the realms again, new clients are admitted');
+    return true;
+  }
+
+  const guard = createDrainGuard({ token: adminToken(config.admin), requireToken: config.admin.requireToken });
 
   const admin = createAdminServer({
     registry, admission, tunnels, metrics, logger: log,
     draining: () => draining,
+    drainState: () => ({ draining, since: draining ? drainRequestedAt : null, by: draining ? drainedBy : null }),
     drain: () => {
-      drain();
+      drain('admin');
       refuseHeld();
     },
+    undrain,
+    guard,
+    clock,
     statusExtra: () => ({
-      upstream: config.upstream.url, realmFrom: config.realmFrom,
+      upstream: redactUrl(config.upstream.url), realmFrom: config.realmFrom,
       readiness: {
         partial: config.readiness.partial,
         partialRealms: registry.realms().filter((r) => r.partial).map((r) => r.name),
@@ -158,9 +210,6 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       },
     }),
   });
-
-  let closing: Promise<void> | undefined;
-  let destroyed = false;
 
   function destroy(): void {
     if (destroyed) return;
@@ -178,7 +227,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
 
   async function close(): Promise<void> {
     const { delayMs, drainTimeoutMs } = config.shutdown;
-    drain();
+    drain('shutdown');
     // Load balancers need delayMs to see readiness 503 and stop sending; a /drain that came earlier already counted.
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
     if (waitMs > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), waitMs));
@@ -219,11 +268,12 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
         }
       }
       registry.start();
-      log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: config.upstream.url,
-        realms: registry.realmNames(), sources: sources.map((s) => s.name) }, 'realmgate started');
+      log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: redactUrl(config.upstream.url),
+        realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');
       return { listen, admin: adminAddr };
     },
-    drain,
+    drain: () => drain('admin'),
+    undrain,
     close() {
       closing ??= close();
       return closing;

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.js';
 import type { AddressInfo } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -6,7 +7,18 @@ import type { Metrics } from '../metrics.js';
 import type { Admission } from '../proxy/admission.js';
 import type { Tunnels } from '../proxy/tunnels.js';
 import type { RealmRegistry } from '../realms/registry.js';
+import { redactDeep } from '../redact.js';
+import { LogLimiter } from '../log-limiter.js';
+import type { GuardRequest, GuardVerdict } from './drain-guard.js';
 import { readyReport } from './health.js';
+
+export interface DrainState {
+  draining: boolean;
+  /** Clock time the drain began; null when not draining. */
+  since: number | null;
+  /** `admin`: POST /drain (undoable); `shutdown`: SIGTERM / close(). */
+  by: 'admin' | 'shutdown' | null;
+}
 
 export interface AdminDeps {
   registry: RealmRegistry;
@@ -15,8 +27,15 @@ export interface AdminDeps {
   metrics: Metrics;
   logger: Logger;
   draining(): boolean;
+  /** Since when and why the gate drains (liveness and /status say it). */
+  drainState(): DrainState;
   /** POST /drain: starts draining (idempotent). */
   drain(): void;
+  /** POST /undrain: stops an admin drain; false while shutting down (SIGTERM), which cannot be undone. */
+  undrain(): boolean;
+  /** Who may POST /drain and /undrain (createDrainGuard). */
+  guard(req: GuardRequest): GuardVerdict;
+  clock: Clock;
   /** Extra /status fields (config summary, versions). */
   statusExtra(): Record<string, unknown>;
 }
@@ -28,8 +47,21 @@ export interface AdminDeps {
  */
 export function createAdminServer(deps: AdminDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 });
+  const refusals = new LogLimiter(deps.clock, 60_000);
 
-  app.get('/health/live', async () => ({ status: 'ok' }));
+  // Alive while draining too (a restart would cut the tunnels a drain lets finish), but it says
+  // so: a pod stuck drained after a mistaken /drain shows why it is out of service and how to undo it.
+  app.get('/health/live', async () => {
+    const d = deps.drainState();
+    if (!d.draining) return { status: 'ok' };
+    return {
+      status: 'ok',
+      draining: true,
+      drainingSince: d.since === null ? null : new Date(d.since).toISOString(),
+      drainedBy: d.by,
+      message: d.by === 'shutdown' ? 'shutting down' : 'drained by POST /drain; POST /undrain (or `realmgate undrain` in the pod) undoes it',
+    };
+  });
 
   app.get('/health/ready', async (_req, reply) => {
     const report = readyReport(deps.registry, deps.admission, deps.draining());
@@ -39,15 +71,18 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   app.get<{ Params: { realm: string } }>('/health/ready/:realm', async (req, reply) => {
     const view = deps.registry.get(req.params.realm);
     if (!view) return reply.code(404).send({ error: 'unknown_realm', realm: req.params.realm });
-    const ready = view.ready && !deps.draining();
+    const draining = deps.draining();
+    const ready = view.ready && !draining;
     return reply.code(ready ? 200 : 503).send({
       realm: view.name,
       ready,
-      draining: deps.draining(),
+      draining,
       since: new Date(view.since).toISOString(),
       queued: deps.admission.depth(view.name),
       source: view.source,
-      reason: deps.registry.explain(view.name),
+      // While draining the realm's own state is not why this answers 503: say so, and keep the realm's view apart.
+      reason: draining ? `draining (${deps.drainState().by === 'shutdown' ? 'shutting down' : 'POST /drain'})` : deps.registry.explain(view.name),
+      ...(draining ? { realmReady: view.ready, realmReason: deps.registry.explain(view.name) } : {}),
     });
   });
 
@@ -58,10 +93,14 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
 
   app.get('/status', async () => {
     const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+    const d = deps.drainState();
     return {
       draining: deps.draining(),
+      drainingSince: iso(d.since),
+      drainedBy: d.by,
       realms: readyReport(deps.registry, deps.admission, deps.draining()).realms,
-      sources: deps.registry.sources().map((s) => ({
+      // Source errors and details quote URLs (a master URL with ?token=…): shown redacted.
+      sources: deps.registry.sources().map((s) => redactDeep({
         name: s.name,
         type: s.type,
         up: s.up,
@@ -78,9 +117,32 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
     };
   });
 
-  app.post('/drain', async (_req, reply) => {
+  // State changes: checked in onRequest, before any body is read (docs/security.md).
+  const guarded = {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      const verdict = deps.guard({ remoteAddress: req.socket.remoteAddress, headers: req.headers });
+      if (verdict.ok) {
+        deps.logger.info({ action: req.url.split('?')[0], by: verdict.by, peer: req.socket.remoteAddress }, `admin ${req.method} ${req.url.split('?')[0]} accepted`);
+        return;
+      }
+      const limited = refusals.take('refused');
+      if (limited) {
+        deps.logger.warn({ action: req.url.split('?')[0], peer: req.socket.remoteAddress, status: verdict.status, error: verdict.error, suppressed: limited.suppressed },
+          `admin ${req.method} refused (${verdict.error})`);
+      }
+      if (verdict.status === 401) void reply.header('www-authenticate', 'Bearer realm="realmgate-admin"');
+      return reply.code(verdict.status).send({ error: verdict.error, message: verdict.message });
+    },
+  };
+
+  app.post('/drain', guarded, async (_req, reply) => {
     deps.drain();
     return reply.code(202).send({ draining: true });
+  });
+
+  app.post('/undrain', guarded, async (_req, reply) => {
+    if (!deps.undrain()) return reply.code(409).send({ error: 'shutting_down', draining: true, message: 'the gate is shutting down (SIGTERM): that drain cannot be undone' });
+    return reply.code(200).send({ draining: false });
   });
 
   return app;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
+import { REDACTED, redactText, redactUrl } from '../redact.js';
 
 /** One problem found in a config: where (a dotted path) and why. */
 export interface ConfigProblem {
@@ -148,28 +149,24 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(text, { env, source: file });
 }
 
-/** The effective config with secrets replaced, for `check-config` and /status. */
+/**
+ * The effective config with secrets replaced, for `check-config`: every URL through redactUrl()
+ * (userinfo, query values, fragment), header values and the admin token replaced. Any other
+ * string that embeds a URL is passed through redactText(), so a `${VAR}` that put a credential
+ * into an unexpected key is caught too.
+ */
 export function redactConfig(config: Config): unknown {
   return JSON.parse(
     JSON.stringify(config, (key, value: unknown) => {
       if (key === 'headers' && value && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value).map((h) => [h, '[redacted]']));
+        return Object.fromEntries(Object.keys(value).map((h) => [h, REDACTED]));
       }
+      if (key === 'token' && typeof value === 'string') return REDACTED;
       if ((key === 'url' || key.endsWith('Url')) && typeof value === 'string') return redactUrl(value);
+      if (typeof value === 'string') return redactText(value);
       return value;
     }),
   );
-}
-
-function redactUrl(u: string): string {
-  try {
-    const url = new URL(u);
-    if (!url.password) return u;
-    url.password = 'redacted';
-    return url.toString();
-  } catch {
-    return u;
-  }
 }
 
 function deepFreeze<T>(obj: T): T {

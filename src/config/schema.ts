@@ -144,7 +144,24 @@ export const configSchema = z
         headersTimeoutMs: positiveMs.default(10_000),
       })
       .prefault({}),
-    admin: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(9090) }).prefault({}),
+    admin: z
+      .strictObject({
+        // 0.0.0.0: kubelet probes and Prometheus reach the pod IP, not loopback. The one state
+        // change, POST /drain|/undrain, is protected by the drain guard instead (docs/security.md).
+        host: host.default('0.0.0.0'),
+        port: port.default(9090),
+        /** Bearer token that authorizes POST /drain and /undrain from anywhere (docs/security.md). */
+        token: z.string().min(16, 'at least 16 characters').optional(),
+        /** File holding the token (e.g. a mounted Secret); surrounding whitespace is ignored. */
+        tokenFile: z.string().min(1).optional(),
+        /** true: the token is needed even from loopback. false: loopback needs no token. */
+        requireToken: z.boolean().default(false),
+      })
+      .superRefine((a, ctx) => {
+        if (a.token !== undefined && a.tokenFile !== undefined) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'give token or tokenFile, not both' });
+        if (a.requireToken && a.token === undefined && a.tokenFile === undefined) ctx.addIssue({ code: 'custom', path: ['requireToken'], message: 'requireToken needs token or tokenFile' });
+      })
+      .prefault({}),
     upstream: z.strictObject({
       url: httpUrl,
       /** Deadline for the upstream TCP connect + handshake of an admitted client. */

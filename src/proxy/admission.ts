@@ -199,6 +199,11 @@ export class Admission {
     return n;
   }
 
+  /** Undoes drain(): later clients are admitted again. Held ones were already answered `draining`. */
+  undrain(): void {
+    this.#draining = false;
+  }
+
   get draining(): boolean {
     return this.#draining;
   }

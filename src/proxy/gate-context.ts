@@ -17,8 +17,11 @@ import type { Upstream } from './tunnel.js';
  * must still reach it.
  */
 export interface PendingClient {
-  /** Answer it as draining (ABORT or close 1001). */
-  drain(): void;
+  /**
+   * Answer it as draining (ABORT or close 1001) if it is waiting; true when it was answered,
+   * false when it is not waiting (already admitted and connecting: it becomes a tunnel).
+   */
+  drain(): boolean;
   destroy(): void;
 }
 

@@ -129,15 +129,18 @@ class PeekSession implements PendingClient {
   }
 
   /** Drain: a client not yet queued (no HELLO yet, or waiting to be re-admitted) is answered now. */
-  drain(): void {
+  drain(): boolean {
     if (!this.#hello) {
       this.#outcome('draining');
       this.#closeClient(1001, 'realmgate is draining');
+      return true;
     } else if (this.#readmitTimer) {
       this.#clearReadmit();
       this.#refuse('draining', { waitedMs: this.#ctx.clock.now() - this.#enteredAt, held: true });
+      return true;
     }
     // Queued clients are answered by admission.drain(); connecting ones become tunnels.
+    return false;
   }
 
   destroy(): void {

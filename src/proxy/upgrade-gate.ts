@@ -137,6 +137,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         stop();
         c.watch.release();
         refuse(c.socket, c.realm, 'draining');
+        return true;
       },
       destroy: () => {
         stop();

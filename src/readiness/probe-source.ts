@@ -2,6 +2,7 @@ import type { ProbeSourceConfig } from '../config/schema.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { parseSubprotocol } from '../wamp/serializers.js';
 import { probeRealm, type ProbeResult } from '../crossbar/hello-probe.js';
+import { redactUrl } from '../redact.js';
 import { PollLoop } from './poll-loop.js';
 import type { ReadinessSource, SourceContext, SourceSink } from './source.js';
 
@@ -53,6 +54,26 @@ export function foldResult(state: RealmProbeState, ready: boolean, consecutive: 
 }
 
 /**
+ * Runs one probe per realm concurrently, each with its own AbortSignal. The loop's signal gets
+ * one listener per round, which aborts them all: handing the loop's signal to every probe would
+ * put one listener per realm on it at once (MaxListenersExceededWarning past 10 realms), and a
+ * shared per-round signal would do the same. The round's listener is removed when it ends.
+ */
+export async function probeAll<T>(realms: readonly string[], probe: (realm: string, signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T[]> {
+  const controllers = realms.map(() => new AbortController());
+  const onStop = (): void => {
+    for (const c of controllers) c.abort();
+  };
+  if (signal.aborted) onStop();
+  else signal.addEventListener('abort', onStop, { once: true });
+  try {
+    return await Promise.all(realms.map((realm, i) => probe(realm, controllers[i]!.signal)));
+  } finally {
+    signal.removeEventListener('abort', onStop);
+  }
+}
+
+/**
  * `type: probe`: per realm the gate guards, every `intervalMs`, a HELLO (`anonymous`) to the
  * upstream; ABORT `wamp.error.no_such_realm` or no connection → not ready, any other answer →
  * ready. Needs no credentials, sees only what one proxy worker says per probe.
@@ -74,7 +95,7 @@ export function createProbeSource(cfg: ProbeSourceConfig, ctx: SourceContext, op
     }
     const realms = [...new Set(ctx.realms())];
     for (const r of [...states.keys()]) if (!realms.includes(r)) states.delete(r);
-    const results = await Promise.all(realms.map((realm) => probeRealm(url, sp, realm, cfg.timeoutMs, signal)));
+    const results = await probeAll(realms, (realm, probeSignal) => probeRealm(url, sp, realm, cfg.timeoutMs, probeSignal), signal);
     if (signal.aborted) return;
     const answer: Record<string, boolean> = {};
     realms.forEach((realm, i) => {
@@ -86,7 +107,7 @@ export function createProbeSource(cfg: ProbeSourceConfig, ctx: SourceContext, op
     });
     sink?.snapshot(answer);
     sink?.detail({
-      url,
+      url: redactUrl(url),
       consecutive: cfg.consecutive,
       realms: Object.fromEntries([...states].map(([r, s]) => [r, { ready: s.reported ?? false, last: s.last?.reason, streak: s.streak }])),
     });

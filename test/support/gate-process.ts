@@ -15,6 +15,8 @@ export interface GateProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first log line whose msg matches. */
   waitForLog(msg: string | RegExp): Promise<Record<string, unknown>>;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
 }
 
 /** Runs `realmgate --config` as a real process (through tsx) and reads its NDJSON log. */
@@ -61,5 +63,5 @@ export async function startGateProcess(t: TestContext, config: object, env: Reco
   const started = await waitForLog('realmgate started');
   const port = Number(String(started.listen).split(':').pop());
   const adminPort = Number(String(started.admin).split(':').pop());
-  return { child, port, adminPort, lines, exited, waitForLog };
+  return { child, port, adminPort, lines, exited, waitForLog, stderr: () => stderr };
 }
