@@ -37,12 +37,12 @@ const READMIT_BASE_DELAY_MS = 50;
 export function createHelloPeek(ctx: GateContext): HelloHandler {
   return (req, socket, head) => {
     if (req.headers['sec-websocket-version'] !== '13') {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, 'unsupported Sec-WebSocket-Version (13 only)', 426, 'Upgrade Required');
     }
     const sp = pickSubprotocol(req.headers['sec-websocket-protocol']);
     if (!sp) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, `This server only speaks WebSocket subprotocols ${SUPPORTED_SUBPROTOCOLS.join(', ')}`);
     }
     new PeekSession(ctx, req, socket, new PeekedClient(socket, sp, ctx.config.hello.maxBytes)).start(head);
@@ -256,7 +256,7 @@ class PeekSession implements PendingClient {
   #outcome(outcome: Parameters<GateContext['metrics']['connection']>[1], d?: Decision): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#ctx.metrics.connection(this.#label, outcome);
+    this.#ctx.metrics.connection(this.#label, outcome, { socket: this.#socket, waitedMs: d?.waitedMs ?? 0 });
     if (d?.held) this.#ctx.metrics.queueWait(this.#label, d.waitedMs / 1000);
   }
 }

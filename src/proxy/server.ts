@@ -1,7 +1,11 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { AccessLog } from '../access-log.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
+import type { ServerTlsOptions } from '../tls/listener-tls.js';
+import type { UpstreamTlsOptions } from '../tls/upstream-tls.js';
 import type { GateContext } from './gate-context.js';
 import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
@@ -18,19 +22,22 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  */
 export class DataPlane {
   readonly #ctx: GateContext;
-  readonly #server: http.Server;
+  readonly #server: http.Server | https.Server;
   readonly #forward: ReturnType<typeof createHttpForward>;
   #closed = false;
 
-  constructor(ctx: GateContext, helloHandler?: HelloHandler) {
+  /** `tls`: terminate TLS on the client port (same handlers behind it); `access`: the access log's begin hook. */
+  constructor(ctx: GateContext, helloHandler?: HelloHandler, opts: { tls?: ServerTlsOptions | undefined; upstreamTls?: UpstreamTlsOptions | undefined; access?: AccessLog | undefined } = {}) {
     this.#ctx = ctx;
-    this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
-    this.#server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 });
+    this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger, tls: opts.upstreamTls });
+    const httpOpts = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 };
+    // handshakeTimeout: a client that opens TCP and never finishes the TLS handshake holds a socket; bound it like headers.
+    this.#server = opts.tls ? https.createServer({ ...httpOpts, ...opts.tls, handshakeTimeout: 30_000 }) : http.createServer(httpOpts);
     this.#server.on('request', (req, res) => {
       // Not forwardable, and the forward dropped them without an answer: the method PRI (reserved
       // for the HTTP/2 preface) and targets other than origin-form (/path) or absolute-form.
       if (req.method === 'PRI' || !/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
-        ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+        ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket: req.socket });
         res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
         res.end(JSON.stringify({ error: 'bad_request', message: 'method PRI or a request target other than a path cannot be forwarded' }));
         return;
@@ -38,11 +45,16 @@ export class DataPlane {
       if (ctx.admission.draining) res.setHeader('connection', 'close');
       this.#forward.forward(req, res, () => {});
     });
-    this.#server.on('upgrade', createUpgradeGate(ctx, helloHandler));
+    const onUpgrade = createUpgradeGate(ctx, helloHandler);
+    const access = opts.access;
+    this.#server.on('upgrade', access ? (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      access.begin(req, socket);
+      onUpgrade(req, socket, head);
+    } : onUpgrade);
     // Without a 'connect' listener node drops a CONNECT request with no answer at all.
     this.#server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
       socket.on('error', () => {});
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       badRequest(socket, 'CONNECT is not supported', 405, 'Method Not Allowed');
     });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
@@ -55,7 +67,7 @@ export class DataPlane {
       socket.destroy();
       return;
     }
-    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request');
+    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request', { socket });
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       writeRaw(socket, 431, 'Request Header Fields Too Large', JSON.stringify({ error: 'bad_request', message: `request head larger than ${MAX_HEADER_BYTES} bytes` }));
       return;
@@ -77,6 +89,15 @@ export class DataPlane {
         resolve(this.#server.address() as AddressInfo);
       });
     });
+  }
+
+  /** New certificate/key/CA for new handshakes (rotation, SIGHUP); open connections keep theirs. */
+  setSecureContext(tls: ServerTlsOptions): void {
+    if (this.#server instanceof https.Server) this.#server.setSecureContext(tls);
+  }
+
+  get secure(): boolean {
+    return this.#server instanceof https.Server;
   }
 
   address(): AddressInfo {

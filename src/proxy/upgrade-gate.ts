@@ -20,11 +20,13 @@ export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) 
  * ends with the contract's 503.
  */
 export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler) {
-  const resolve = createRealmResolver(ctx.config);
+  // Rebuilt when a reload (SIGHUP) swaps ctx.config: realm paths may have changed.
+  let resolvedFor = ctx.config;
+  let resolve = createRealmResolver(ctx.config);
 
   function refuse(socket: Duplex, realm: string | undefined, d: Extract<Decision, { admitted: false }>): void {
     const label = realmLabel(ctx, realm);
-    ctx.metrics.connection(label, outcomeForReject[d.reason]);
+    ctx.metrics.connection(label, outcomeForReject[d.reason], { socket, waitedMs: d.waitedMs });
     if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
     const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
     writeServiceUnavailable(socket, d.reason, realm, retry);
@@ -59,7 +61,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         if (early.length > 0) up.write(early);
         socket.write(answer);
         (socket as Socket).setNoDelay?.(true);
-        ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded');
+        ctx.metrics.connection(label, d.held ? 'forwarded_after_wait' : 'forwarded', { socket, waitedMs: d.waitedMs });
         const handle = pipeBoth(socket, up, () => untrack());
         const untrack = ctx.tunnels.add(label, handle);
         socket.resume();
@@ -69,7 +71,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         upstream?.destroy();
         watch.release();
         const left = gone.cancelled || socket.destroyed;
-        ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error');
+        ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error', { socket, waitedMs: d.waitedMs });
         if (left) {
           socket.destroy();
           return;
@@ -103,7 +105,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     if (held) {
       watch.onGone(() => {
         held.cancel();
-        ctx.metrics.connection(realm, 'client_gone');
+        ctx.metrics.connection(realm, 'client_gone', { socket });
         socket.destroy();
       });
     }
@@ -138,12 +140,16 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
     const key = req.headers['sec-websocket-key'];
     if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, 'missing or malformed Sec-WebSocket-Key');
+    }
+    if (ctx.config !== resolvedFor) {
+      resolvedFor = ctx.config;
+      resolve = createRealmResolver(ctx.config);
     }
     const r = resolve(req);
     if (r.kind === 'invalid') {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, r.message);
     }
     if (r.kind === 'realm') return gate(req, socket, head, r.realm);
