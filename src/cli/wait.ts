@@ -20,6 +20,7 @@ export async function waitReady(o: WaitOptions): Promise<0 | 3> {
   const deadline = Date.now() + o.timeoutMs;
   const interval = o.intervalMs ?? 500;
   let last = '';
+  let said = false;
   for (;;) {
     const left = deadline - Date.now();
     const r = await adminGet(url, Math.max(1, Math.min(2000, left)));
@@ -29,6 +30,8 @@ export async function waitReady(o: WaitOptions): Promise<0 | 3> {
     }
     last = r.status === 0 ? `no answer (${r.body})` : `HTTP ${r.status}`;
     if (r.status === 404 && o.realm !== undefined) last = `realm "${o.realm}" is not known to the gate`;
+    if (!said) write(`realmgate: not ready yet (${url}: ${last}), waiting up to ${Math.round(o.timeoutMs / 1000)} s`);
+    said = true;
     if (Date.now() + interval > deadline) break;
     await new Promise((res) => setTimeout(res, interval));
   }
