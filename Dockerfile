@@ -31,5 +31,9 @@ RUN groupadd --system --gid 10001 realmgate \
 USER 10001:10001
 # 8080: client-facing WebSocket/HTTP (listen.port); 9090: admin (health, metrics, status, drain).
 EXPOSE 8080 9090
+# No curl in the image: the gate checks itself. `health` reads the admin port from REALMGATE_CONFIG
+# (liveness: the process serves; readiness is the orchestrator's business, not a reason to restart).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 CMD ["node", "dist/main.js", "health"]
+# SIGHUP re-reads the config in place (docker kill -s HUP); a port change is refused and logged.
 # SIGTERM goes straight to node (no shell in between), which drains and exits 0.
 ENTRYPOINT ["node", "dist/main.js"]

@@ -9,6 +9,8 @@
  * --quick: 2 repetitions and shorter windows (development; not for the README).
  * --cases=ID,...: only these tunnel cases (e.g. --cases='16KiB 50x16').
  * --with-node-pipe: also measure a bare Node TCP pipe (bench/node-pipe-proxy.ts) as a reference.
+ * --only=tls: realmgate and nginx terminating TLS with the same certificate, beside their plain runs
+ *   (bench/scenarios/tls.ts); written to results/tls.json, not part of the default run.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +22,8 @@ import { runHeldScenario } from './scenarios/held.js';
 import { runReadinessScenario } from './scenarios/readiness.js';
 import { runSessionScenario } from './scenarios/sessions.js';
 import { runTunnelScenario } from './scenarios/tunnel.js';
+import { makeBenchTls, runTlsScenario } from './scenarios/tls.js';
+import { writeFileSync } from 'node:fs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['tunnel', 'sessions', 'held', 'readiness'];
@@ -68,6 +72,9 @@ try {
       proxies.push({ name, url: `ws://127.0.0.1:${port}`, child, cpuPids: [child.pid] });
     }
   }
+  // The load client must trust the throwaway CA of the TLS scenario: read by node at its start.
+  const tls = only.includes('tls') ? makeBenchTls() : undefined;
+  if (tls) process.env.NODE_EXTRA_CA_CERTS = tls.caFile;
   const load = await LoadDriver.start(ps);
   log(`started: upstream :${up}, ${gate.url}, ${proxies.map((p) => `${p.name} ${p.url}`).join(', ')}`);
 
@@ -104,6 +111,15 @@ try {
       { name: 'realmgate-peek', url: `${gate.url}/ws`, cpuPids: gate.cpuPids },
       ...proxies.map((p) => ({ name: p.name, url: `${p.url}/ws`, cpuPids: p.cpuPids })),
     ], { reps, concurrency: 16, warmupMs: 150, windowMs: quick ? 400 : 600, deadline: deadline - 95_000, log });
+  }
+  if (tls) {
+    const r = await runTlsScenario(ps, load, up, proxies.find((p) => p.name === 'nginx'), tls,
+      { reps, warmupMs: quick ? 150 : 200, windowMs: quick ? 500 : 800, deadline: deadline - 30_000, log, cases });
+    writeFileSync(new URL('./results/tls.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), quick, machine: results.machine, versions: results.versions, ...r }, null, 2)}\n`);
+    console.table(r.tunnel.map(({ samples: _s, ...row }) => row));
+    console.table(r.sessions);
+    console.table(r.cost);
+    console.table(r.sessionCost);
   }
   await gate.child.stop();
   for (const p of proxies) await p.child?.stop();

@@ -9,6 +9,8 @@ import { ConfigError, loadConfig, redactConfig } from './config/load.js';
 import { describeError, isRealmgateError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createRealmgate } from './realmgate.js';
+import { createReloadTrigger } from './lifecycle/reload.js';
+import { reloadFromFile } from './lifecycle/reload-file.js';
 
 const HELP = `realmgate — readiness-gating reverse proxy for Crossbar.io
 
@@ -19,9 +21,14 @@ Usage:
                                             POST /drain or /undrain to this pod's admin port (loopback, admin token if set)
   realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor]
                                             the embedded demo (what \`npm start\` runs)
+  realmgate wait [--admin URL] [--realm R] [--timeout S]
+                                            exit 0 once the gate (or realm R) is ready, 3 after S s (default 60)
+  realmgate health [--admin URL] [--ready]  one liveness (or readiness) check, for Docker's HEALTHCHECK
   realmgate --help | --version
 
-Environment: REALMGATE_CONFIG, REALMGATE_LOG_LEVEL, and \${VAR} substitution in the config file.
+Signals: SIGTERM/SIGINT drain and exit; SIGHUP re-reads the config in place.
+--admin defaults to $REALMGATE_ADMIN_URL, else the admin port of the config, else http://127.0.0.1:9090.
+Environment: REALMGATE_CONFIG, REALMGATE_LOG_LEVEL, REALMGATE_ADMIN_URL, and \${VAR} substitution in the config file.
 Exit codes: 0 clean shutdown, 1 bad config, 2 fatal runtime error.`;
 
 const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -99,6 +106,8 @@ async function run(file: string): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // SIGHUP re-reads the file and applies what can change in place (it no longer kills the gate).
+  process.on('SIGHUP', createReloadTrigger(() => (signals > 0 ? Promise.resolve() : reloadFromFile(gate, file, log))));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -115,6 +124,9 @@ async function main(argv: string[]): Promise<void> {
         'duration-ms': { type: 'string' },
         serializer: { type: 'string' },
         admin: { type: 'string' },
+        realm: { type: 'string' },
+        timeout: { type: 'string' },
+        ready: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -150,6 +162,19 @@ async function main(argv: string[]): Promise<void> {
         serializer: values.serializer,
       });
       process.exit(code);
+    }
+    case 'wait':
+    case 'health': {
+      const { adminUrl } = await import('./cli/admin-get.js');
+      const admin = adminUrl({ admin: values.admin, config: values.config, env: process.env });
+      if (command === 'health') {
+        const { checkHealth } = await import('./cli/health.js');
+        process.exit(await checkHealth({ admin, ready: values.ready === true, timeoutMs: 3000 }));
+      }
+      const timeoutS = values.timeout === undefined ? 60 : Number(values.timeout);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail(1, `--timeout must be a positive number of seconds (got "${values.timeout}")`);
+      const { waitReady } = await import('./cli/wait.js');
+      process.exit(await waitReady({ admin, realm: values.realm, timeoutMs: timeoutS * 1000 }));
     }
     default:
       fail(1, `unknown command "${command}"\n\n${HELP}`);

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const OUTCOMES = [
@@ -19,6 +20,12 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Label used for realms the gate does not guard, so a client cannot blow up label cardinality. */
 export const UNKNOWN_REALM_LABEL = '_unknown';
 
+/** The client a connection outcome belongs to: read by the access log (src/access-log.ts), not by metrics. */
+export interface ConnectionInfo {
+  socket: Duplex;
+  waitedMs?: number;
+}
+
 /** Live state the gauges read at scrape time (nothing is updated on the hot path). */
 export interface MetricsState {
   realms(): { name: string; ready: boolean }[];
@@ -34,7 +41,7 @@ export interface MetricsState {
  * All realmgate metrics on an injected Registry, so two gates in one process
  * (tests) never share counters.
  */
-export function createMetrics(registry: Registry, state: MetricsState, opts: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(registry: Registry, state: MetricsState, opts: { defaultMetrics?: boolean; build?: { version: string; node: string } } = {}) {
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'realmgate_' });
   const registers = [registry];
 
@@ -158,6 +165,11 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     registers,
   });
 
+  if (opts.build) {
+    new Gauge({ name: 'realmgate_build_info', help: 'Always 1; the labels say which realmgate and node run', labelNames: ['version', 'node'], registers })
+      .set({ version: opts.build.version, node: opts.build.node }, 1);
+  }
+
   const upstreamRetries = new Counter({
     name: 'realmgate_upstream_retries_total',
     help: 'Admitted clients put back (upgrade-time or HELLO mode) because the upstream refused or reset the connection before answering',
@@ -170,7 +182,7 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     upstreamRetry(realm: string): void {
       upstreamRetries.inc({ realm });
     },
-    connection(realm: string, outcome: Outcome): void {
+    connection(realm: string, outcome: Outcome, _client?: ConnectionInfo): void {
       connections.inc({ realm, outcome });
     },
     queueWait(realm: string, seconds: number): void {

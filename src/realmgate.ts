@@ -20,6 +20,11 @@ import { RealmRegistry } from './realms/registry.js';
 import { createHelloPeek } from './proxy/hello-peek.js';
 import { LogLimiter } from './log-limiter.js';
 import { redactText, redactUrl } from './redact.js';
+import { AccessLog, withAccessLog } from './access-log.js';
+import { readBuildInfo } from './build-info.js';
+import { changedKeys, planSources, restartOnlyChanges, type ReloadResult } from './lifecycle/reload.js';
+import { CertificateWatcher, loadServerTls } from './tls/listener-tls.js';
+import { loadUpstreamTls } from './tls/upstream-tls.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -51,6 +56,11 @@ export interface Realmgate {
   close(): Promise<void>;
   /** Cuts everything now. Idempotent. */
   destroy(): void;
+  /**
+   * SIGHUP: applies a new (already validated) config in place - realms, policies, sources, log
+   * level, access log, TLS files - or refuses it whole when it needs a restart. Never drops a client.
+   */
+  reload(next: Config): Promise<ReloadResult>;
 }
 
 /** Source failure warnings: at most one line per source per this long. */
@@ -68,13 +78,15 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const log = deps.logger ?? silentLogger();
   const clock = deps.clock ?? systemClock;
   const registry = new RealmRegistry({ config, clock });
-  const policyFor = createPolicyLookup(config);
+  // Swapped whole by a reload; admission and the handlers always call through this binding.
+  let policyLookup = createPolicyLookup(config);
+  const policyFor = (realm: string): ReturnType<typeof policyLookup> => policyLookup(realm);
   // An unknown realm held while discovery converges (registry.holdUnknown) passes once that ends.
-  const passUnknown = (r: string): boolean => config.unknownRealm === 'pass' && !registry.isKnown(r) && !registry.holdUnknown();
+  const passUnknown = (r: string): boolean => ctx.config.unknownRealm === 'pass' && !registry.isKnown(r) && !registry.holdUnknown();
   const admission = new Admission({
     clock, policyFor, maxQueuedTotal: config.maxQueuedTotal,
     isReady: (r) => registry.isReady(r) || passUnknown(r),
-    isPartial: config.readiness.partial === 'readmit' ? (r) => registry.isPartial(r) : () => false,
+    isPartial: (r) => ctx.config.readiness.partial === 'readmit' && registry.isPartial(r),
   });
   const tunnels = new Tunnels();
   const budget = new PreAdmissionBudget({ limitBytes: config.limits.preAdmissionBytes, connectionOverheadBytes: config.limits.connectionOverheadBytes });
@@ -84,21 +96,29 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   let drainRequestedAt = 0;
   let drainedBy: 'admin' | 'shutdown' | null = null;
 
-  const metrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
+  const build = readBuildInfo();
+  const access = new AccessLog({ clock, logger: log, mode: config.log.access, sampleRate: config.log.accessSampleRate });
+  const serverTls = config.listen.tls ? loadServerTls(config.listen.tls) : undefined;
+  const upstreamTls = loadUpstreamTls(config.upstream.tls);
+  const baseMetrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
     queueDepth: (r) => admission.depth(r),
     tunnels: () => tunnels.byRealm(),
     sources: () => registry.sources(),
     draining: () => draining,
     preAdmission: () => ({ bytes: budget.bytes, connections: budget.connections, limitBytes: budget.limitBytes }),
-  });
+  }, { build });
+  const metrics = withAccessLog(baseMetrics, access);
 
   const ctx: GateContext = {
     config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
     warnings: new WarningAggregator({ logger: log, clock }),
-    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs),
+    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls),
   };
-  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined);
+  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined, { tls: serverTls, upstreamTls, access });
+  const certWatcher = config.listen.tls && serverTls
+    ? new CertificateWatcher({ cfg: config.listen.tls, initial: serverTls, clock, logger: log, apply: (o) => dataPlane.setSecureContext(o) })
+    : undefined;
 
   registry.on('change', (c) => {
     if (c.ready) {
@@ -113,7 +133,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     }
   });
   registry.on('partial', (p) => {
-    const rule = config.readiness.partial;
+    const rule = ctx.config.readiness.partial;
     const released = p.partial && rule === 'readmit' ? admission.releaseReadmittable(p.realm) : 0;
     log.info({ realm: p.realm, partial: p.partial, rule, released },
       p.partial
@@ -145,15 +165,12 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     if (run && ended) log.info({ source: s.name, failures: run.failures, failedForMs: clock.now() - run.at }, `readiness source "${s.name}" is answering again`);
   });
 
+  const sourceContext = { upstreamUrl: config.upstream.url, realms: () => registry.realmNames(), logger: log, clock };
   const sources = [
-    ...(await createSources(config.readiness.sources, {
-      upstreamUrl: config.upstream.url,
-      realms: () => registry.realmNames(),
-      logger: log,
-      clock,
-    }, { discover: config.realms.length === 0 })),
+    ...(await createSources(config.readiness.sources, sourceContext, { discover: config.realms.length === 0 })),
     ...(deps.extraSources ?? []),
   ];
+  let started = false;
 
   /**
    * Held clients, and HELLO clients not yet queued, are answered `draining`; the count is only
@@ -202,9 +219,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     guard,
     clock,
     statusExtra: () => ({
-      upstream: redactUrl(config.upstream.url), realmFrom: config.realmFrom,
+      upstream: redactUrl(ctx.config.upstream.url), realmFrom: ctx.config.realmFrom, version: build.version, node: build.node,
       readiness: {
-        partial: config.readiness.partial,
+        partial: ctx.config.readiness.partial,
         partialRealms: registry.realms().filter((r) => r.partial).map((r) => r.name),
         holdUnknown: registry.holdUnknown(),
       },
@@ -218,6 +235,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     admission.drain();
     for (const p of [...ctx.pending]) p.destroy();
     ctx.warnings.close();
+    certWatcher?.destroy();
     dataPlane.destroy();
     tunnels.destroyAll();
     registry.close();
@@ -226,7 +244,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   }
 
   async function close(): Promise<void> {
-    const { delayMs, drainTimeoutMs } = config.shutdown;
+    const { delayMs, drainTimeoutMs } = ctx.config.shutdown;
     drain('shutdown');
     // Load balancers need delayMs to see readiness 503 and stop sending; a /drain that came earlier already counted.
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
@@ -268,8 +286,10 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
         }
       }
       registry.start();
-      log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: redactUrl(config.upstream.url),
-        realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');
+      certWatcher?.start();
+      started = true;
+      log.info({ version: build.version, node: build.node, tls: serverTls !== undefined, listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`,
+        upstream: redactUrl(config.upstream.url), realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');
       return { listen, admin: adminAddr };
     },
     drain: () => drain('admin'),
@@ -279,5 +299,46 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       return closing;
     },
     destroy,
+    reload,
   };
+
+  async function reload(next: Config): Promise<ReloadResult> {
+    const prev = ctx.config;
+    const refused = restartOnlyChanges(prev, next);
+    if (refused.length > 0) return { applied: false, reason: 'needs_restart', keys: refused };
+    // Sources first (the only step that can fail: a crossbar key file); nothing is touched until they exist.
+    const discoverChanged = (prev.realms.length === 0) !== (next.realms.length === 0);
+    const plan = planSources(prev.readiness.sources, next.readiness.sources, discoverChanged);
+    const fresh = await createSources(next.readiness.sources, sourceContext, { discover: next.realms.length === 0 });
+    const wanted = new Set([...plan.replace, ...plan.add]);
+    for (const s of fresh) if (!wanted.has(s.name)) s.destroy();
+    ctx.config = next;
+    policyLookup = createPolicyLookup(next);
+    const realms = registry.reconfigure(next);
+    for (const name of [...plan.replace, ...plan.remove]) {
+      const i = sources.findIndex((s) => s.name === name);
+      if (i < 0) continue;
+      const [old] = sources.splice(i, 1);
+      void old!.close().catch(() => {});
+      if (plan.remove.includes(name)) registry.removeSource(name);
+    }
+    for (const s of fresh) {
+      if (!wanted.has(s.name)) continue;
+      sources.push(s);
+      if (!started || destroyed) continue;
+      try {
+        s.start(registry.sinkFor(s.name, s.type));
+      } catch (err) {
+        log.error({ source: s.name, err: describeError(err) }, 'readiness source failed to start');
+      }
+    }
+    if (next.log.level !== prev.log.level) log.level = next.log.level;
+    access.configure(next.log.access, next.log.accessSampleRate);
+    if (next.listen.tls && certWatcher) {
+      certWatcher.reconfigure(next.listen.tls);
+      await certWatcher.check();
+    }
+    // Realms that are ready now (e.g. a source now says so) release their held clients through 'change' as usual.
+    return { applied: true, changed: changedKeys(prev, next), sources: { replaced: plan.replace, added: plan.add, removed: plan.remove }, realms };
+  }
 }

@@ -130,6 +130,23 @@ const staticSource = z.strictObject({
   notReady: z.array(realmName).default([]),
 });
 
+/** TLS on the client port; files are re-read when they change (cert-manager rotation). */
+const listenTls = z.strictObject({
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  /** Given: clients must present a certificate signed by this CA. */
+  caFile: z.string().min(1).optional(),
+  /** How often the files are checked for a change (stat + read; a swap of a Kubernetes secret symlink counts). */
+  watchIntervalMs: positiveMs.default(5000),
+});
+
+/** Verification of an https:// upstream; `insecure: true` is the only way to skip it. */
+const upstreamTls = z.strictObject({
+  caFile: z.string().min(1).optional(),
+  servername: z.string().min(1).optional(),
+  insecure: z.boolean().default(false),
+});
+
 export const sourceSchema = z.discriminatedUnion('type', [crossbarSource, probeSource, httpSource, staticSource]);
 
 export const configSchema = z
@@ -142,6 +159,7 @@ export const configSchema = z
         maxConnections: z.number().int().min(1).default(20_000),
         /** A request head must be complete within this (slow-loris bound); 408 after it. */
         headersTimeoutMs: positiveMs.default(10_000),
+        tls: listenTls.optional(),
       })
       .prefault({}),
     admin: z
@@ -166,6 +184,7 @@ export const configSchema = z
       url: httpUrl,
       /** Deadline for the upstream TCP connect + handshake of an admitted client. */
       connectTimeoutMs: positiveMs.default(10_000),
+      tls: upstreamTls.optional(),
     }),
     defaults: defaultsSchema,
     realms: z.array(realmSchema).default([]),
@@ -209,7 +228,12 @@ export const configSchema = z
     shutdown: z
       .strictObject({ delayMs: durationMs.default(5000), drainTimeoutMs: durationMs.default(30_000) })
       .prefault({}),
-    log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+    log: z.strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      /** One line per connection outcome: none, every one, or a random `accessSampleRate` share. */
+      access: z.enum(['off', 'all', 'sample']).default('off'),
+      accessSampleRate: z.number().min(0).max(1).default(0.01),
+    }).prefault({}),
   })
   ;
 
@@ -220,5 +244,7 @@ export type CrossbarSourceConfig = Extract<SourceConfig, { type: 'crossbar' }>;
 export type ProbeSourceConfig = Extract<SourceConfig, { type: 'probe' }>;
 export type HttpSourceConfig = Extract<SourceConfig, { type: 'http' }>;
 export type StaticSourceConfig = Extract<SourceConfig, { type: 'static' }>;
+export type ListenTlsConfig = NonNullable<Config['listen']['tls']>;
+export type UpstreamTlsConfig = NonNullable<Config['upstream']['tls']>;
 export type RealmConfig = Config['realms'][number];
 export type OnNotReady = (typeof onNotReadyValues)[number];

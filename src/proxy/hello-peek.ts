@@ -37,12 +37,12 @@ const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
 export function createHelloPeek(ctx: GateContext): HelloHandler {
   return (req, socket, head) => {
     if (req.headers['sec-websocket-version'] !== '13') {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, 'unsupported Sec-WebSocket-Version (13 only)', 426, 'Upgrade Required');
     }
     const sp = pickSubprotocol(req.headers['sec-websocket-protocol']);
     if (!sp) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, `This server only speaks WebSocket subprotocols ${SUPPORTED_SUBPROTOCOLS.join(', ')}`);
     }
     // Charged until the tunnel starts or the session ends: the request head, every byte read, a fixed overhead.
@@ -303,7 +303,7 @@ class PeekSession implements PendingClient {
   #outcome(outcome: Parameters<GateContext['metrics']['connection']>[1], d?: { waitedMs: number; held: boolean }): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#ctx.metrics.connection(this.#label, outcome);
+    this.#ctx.metrics.connection(this.#label, outcome, { socket: this.#socket, waitedMs: d?.waitedMs ?? 0 });
     if (d?.held) this.#ctx.metrics.queueWait(this.#label, d.waitedMs / 1000);
   }
 }

@@ -1,14 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
 import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from '../logger.js';
+import type { UpstreamTlsOptions } from '../tls/upstream-tls.js';
 
 /**
  * Plain HTTP (no upgrade) goes to the upstream unchanged but for
  * X-Forwarded-For/-Proto/-Host, through http-proxy-3 (the maintained rewrite
  * of http-proxy 1.18, whose WebSocket and socket-leak bugs it fixes).
  */
-export function createHttpForward(opts: { upstreamUrl: string; timeoutMs: number; logger: Logger }) {
-  const proxy = createProxyServer({ target: opts.upstreamUrl, xfwd: true, proxyTimeout: opts.timeoutMs, ws: false });
+export function createHttpForward(opts: { upstreamUrl: string; timeoutMs: number; logger: Logger; tls?: UpstreamTlsOptions | undefined }) {
+  const t = opts.tls;
+  // http-proxy-3 passes `ca` and `secure` on; an SNI name other than the Host header needs an agent.
+  const agent = t?.servername !== undefined ? new https.Agent({ servername: t.servername, rejectUnauthorized: t.rejectUnauthorized, ...(t.ca ? { ca: t.ca } : {}) }) : undefined;
+  const proxy = createProxyServer({
+    target: opts.upstreamUrl, xfwd: true, proxyTimeout: opts.timeoutMs, ws: false,
+    ...(t ? { secure: t.rejectUnauthorized, ...(t.ca ? { ca: t.ca.toString('latin1') } : {}) } : {}),
+    ...(agent ? { agent } : {}),
+  });
   // Without a listener, http-proxy-3 rethrows errors; every error is answered per request below.
   proxy.on('error', () => {});
 
@@ -33,6 +42,7 @@ export function createHttpForward(opts: { upstreamUrl: string; timeoutMs: number
     },
     close(): void {
       proxy.close();
+      agent?.destroy();
     },
   };
 }

@@ -1,7 +1,11 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { AccessLog } from '../access-log.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
+import type { ServerTlsOptions } from '../tls/listener-tls.js';
+import type { UpstreamTlsOptions } from '../tls/upstream-tls.js';
 import type { GateContext } from './gate-context.js';
 import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
@@ -21,24 +25,27 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  */
 export class DataPlane {
   readonly #ctx: GateContext;
-  readonly #server: http.Server;
+  readonly #server: http.Server | https.Server;
   readonly #forward: ReturnType<typeof createHttpForward>;
   /** Sockets refused for listen.maxConnections: answered already, nothing they send is served. */
   readonly #refused = new WeakSet<object>();
   #open = 0;
   #closed = false;
 
-  constructor(ctx: GateContext, helloHandler?: HelloHandler) {
+  /** `tls`: terminate TLS on the client port (same handlers behind it); `access`: the access log's begin hook. */
+  constructor(ctx: GateContext, helloHandler?: HelloHandler, opts: { tls?: ServerTlsOptions | undefined; upstreamTls?: UpstreamTlsOptions | undefined; access?: AccessLog | undefined } = {}) {
     this.#ctx = ctx;
-    this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
+    this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger, tls: opts.upstreamTls });
     const { headersTimeoutMs, maxConnections } = ctx.config.listen;
-    this.#server = http.createServer({
+    const httpOpts = {
       maxHeaderSize: MAX_HEADER_BYTES,
       headersTimeout: headersTimeoutMs,
       requestTimeout: Math.max(60_000, headersTimeoutMs),
       // Node checks the two timeouts on this interval (default 30 s, far too coarse for a 10 s bound).
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
-    });
+    };
+    // handshakeTimeout: a client that opens TCP and never finishes the TLS handshake holds a socket; bound it like headers.
+    this.#server = opts.tls ? https.createServer({ ...httpOpts, ...opts.tls, handshakeTimeout: headersTimeoutMs }) : http.createServer(httpOpts);
     // Past maxConnections a client is told so (503 overload) instead of being reset; past a
     // further reserve Node drops silently, so the gate can never run out of fds for the admin port.
     this.#server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;
@@ -48,7 +55,7 @@ export class DataPlane {
       // Not forwardable, and the forward dropped them without an answer: the method PRI (reserved
       // for the HTTP/2 preface) and targets other than origin-form (/path) or absolute-form.
       if (req.method === 'PRI' || !/^(\/|https?:\/\/)/i.test(req.url ?? '')) {
-        ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+        ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket: req.socket });
         res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
         res.end(JSON.stringify({ error: 'bad_request', message: 'method PRI or a request target other than a path cannot be forwarded' }));
         return;
@@ -56,15 +63,17 @@ export class DataPlane {
       if (ctx.admission.draining) res.setHeader('connection', 'close');
       this.#forward.forward(req, res, () => {});
     });
-    const upgrade = createUpgradeGate(ctx, helloHandler);
+    const onUpgrade = createUpgradeGate(ctx, helloHandler);
+    const access = opts.access;
     this.#server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (this.#refused.has(socket)) return void socket.destroy();
-      upgrade(req, socket, head);
+      access?.begin(req, socket);
+      onUpgrade(req, socket, head);
     });
     // Without a 'connect' listener node drops a CONNECT request with no answer at all.
     this.#server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
       socket.on('error', () => {});
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       badRequest(socket, 'CONNECT is not supported', 405, 'Method Not Allowed');
     });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
@@ -78,6 +87,8 @@ export class DataPlane {
     this.#refused.add(socket);
     socket.on('error', () => {});
     this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'rejected_overload');
+    // On the TLS port this is the raw TCP socket: a plaintext answer would be garbage to the client, so it is cut.
+    if (this.#server instanceof https.Server) return void socket.destroy();
     const retry = this.#ctx.config.defaults.retryAfterSeconds;
     writeRaw(socket, 503, 'Service Unavailable', refusalBody('overload', undefined, retry), { 'Retry-After': String(retry), 'X-Realmgate-Reason': 'overload' });
     // The answer is short; a client that does not read it is cut soon (the fd is what is scarce).
@@ -99,7 +110,7 @@ export class DataPlane {
       socket.destroy();
       return;
     }
-    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request');
+    this.#ctx.metrics.connection(realmLabel(this.#ctx, undefined), 'bad_request', { socket });
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       writeRaw(socket, 431, 'Request Header Fields Too Large', JSON.stringify({ error: 'bad_request', message: `request head larger than ${MAX_HEADER_BYTES} bytes` }));
       return;
@@ -121,6 +132,15 @@ export class DataPlane {
         resolve(this.#server.address() as AddressInfo);
       });
     });
+  }
+
+  /** New certificate/key/CA for new handshakes (rotation, SIGHUP); open connections keep theirs. */
+  setSecureContext(tls: ServerTlsOptions): void {
+    if (this.#server instanceof https.Server) this.#server.setSecureContext(tls);
+  }
+
+  get secure(): boolean {
+    return this.#server instanceof https.Server;
   }
 
   address(): AddressInfo {

@@ -3,15 +3,18 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes, RealmgateError } from '../errors.js';
+import { tlsConnectOptions, type UpstreamTlsOptions } from '../tls/upstream-tls.js';
 
 export interface Upstream {
   host: string;
   port: number;
   tls: boolean;
   connectTimeoutMs: number;
+  /** CA, SNI name and the explicit insecure switch (`upstream.tls`). */
+  tlsOptions?: UpstreamTlsOptions;
 }
 
-export function parseUpstream(url: string, connectTimeoutMs: number): Upstream {
+export function parseUpstream(url: string, connectTimeoutMs: number, tlsOptions?: UpstreamTlsOptions): Upstream {
   const u = new URL(url);
   const secure = u.protocol === 'https:';
   return {
@@ -19,6 +22,7 @@ export function parseUpstream(url: string, connectTimeoutMs: number): Upstream {
     port: u.port ? Number(u.port) : secure ? 443 : 80,
     tls: secure,
     connectTimeoutMs,
+    ...(tlsOptions ? { tlsOptions } : {}),
   };
 }
 
@@ -26,7 +30,7 @@ export function parseUpstream(url: string, connectTimeoutMs: number): Upstream {
 export function connectUpstream(up: Upstream): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = up.tls
-      ? tls.connect({ host: up.host, port: up.port, servername: net.isIP(up.host) ? undefined : up.host })
+      ? tls.connect({ host: up.host, port: up.port, servername: net.isIP(up.host) ? undefined : up.host, ...tlsConnectOptions(up.tlsOptions) })
       : net.connect({ host: up.host, port: up.port });
     const timer = setTimeout(() => {
       sock.destroy();

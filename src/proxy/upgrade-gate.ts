@@ -39,11 +39,13 @@ export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) 
  * ends with the contract's 503.
  */
 export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler) {
-  const resolve = createRealmResolver(ctx.config);
+  // Rebuilt when a reload (SIGHUP) swaps ctx.config: realm paths may have changed.
+  let resolvedFor = ctx.config;
+  let resolve = createRealmResolver(ctx.config);
 
   function refuse(socket: Duplex, realm: string | undefined, reason: RefusalReason, d?: Extract<Decision, { admitted: false }>): void {
     const label = realmLabel(ctx, realm);
-    ctx.metrics.connection(label, outcomeForReject[reason]);
+    ctx.metrics.connection(label, outcomeForReject[reason], { socket, waitedMs: d?.waitedMs ?? 0 });
     if (d?.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
     const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
     writeRefusal(socket, reason, realm, retry);
@@ -76,7 +78,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         const up = upstream!;
         const early = watch.release();
         if (answer.status !== 101) {
-          ctx.metrics.connection(label, 'upstream_refused');
+          ctx.metrics.connection(label, 'upstream_refused', { socket });
           return relayAnswerAndClose(socket, up, answer, ctx.upstream.connectTimeoutMs);
         }
         // Bytes that came with or after the upgrade request go upstream only now, after the 101.
@@ -84,7 +86,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         if (head.length + early.length > 0) up.write(head.length === 0 ? early : Buffer.concat([head, early]));
         socket.write(answer.rest.length === 0 ? answer.raw : Buffer.concat([answer.raw, answer.rest]));
         (socket as Socket).setNoDelay?.(true);
-        ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded');
+        ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded', { socket, waitedMs: ctx.clock.now() - c.enteredAt });
         const handle = pipeBoth(socket, up, () => untrack());
         const untrack = ctx.tunnels.add(label, handle);
         socket.resume();
@@ -95,7 +97,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         const left = gone.cancelled || socket.destroyed;
         if (!left && isRetryableUpstreamError(err)) return retry(c, err);
         watch.release();
-        ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error');
+        ctx.metrics.connection(label, left ? 'client_gone' : 'upstream_error', { socket, waitedMs: ctx.clock.now() - c.enteredAt });
         if (left) {
           socket.destroy();
           return;
@@ -148,7 +150,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     ctx.pending.add(waiting);
     c.watch.onGone(() => {
       stop();
-      ctx.metrics.connection(label, 'client_gone');
+      ctx.metrics.connection(label, 'client_gone', { socket: c.socket });
       c.socket.destroy();
     });
     timer = ctx.clock.setTimeout(() => {
@@ -178,7 +180,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     if (held) {
       watch.onGone(() => {
         held.cancel();
-        ctx.metrics.connection(realmLabel(ctx, realm), 'client_gone');
+        ctx.metrics.connection(realmLabel(ctx, realm), 'client_gone', { socket });
         socket.destroy();
       });
     }
@@ -216,12 +218,16 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
     const key = req.headers['sec-websocket-key'];
     if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, 'missing or malformed Sec-WebSocket-Key');
+    }
+    if (ctx.config !== resolvedFor) {
+      resolvedFor = ctx.config;
+      resolve = createRealmResolver(ctx.config);
     }
     const r = resolve(req);
     if (r.kind === 'invalid') {
-      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
+      ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
       return badRequest(socket, r.message);
     }
     if (r.kind === 'realm') return gate(req, socket, head, r.realm);

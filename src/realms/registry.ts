@@ -81,7 +81,7 @@ type Events = {
  * transition. Reads (isReady) are a Map lookup: they sit on the hot path.
  */
 export class RealmRegistry extends EventEmitter<Events> {
-  readonly #config: Config['readiness'];
+  #config: Config['readiness'];
   readonly #clock: Clock;
   readonly #realms = new Map<string, RealmEntry>();
   readonly #sources = new Map<string, SourceEntry>();
@@ -103,11 +103,16 @@ export class RealmRegistry extends EventEmitter<Events> {
 
   /** Registers a source and returns the sink it writes to. */
   sinkFor(name: string, type: string): SourceSink {
-    const entry: SourceEntry = {
-      name, type, up: false, stale: false, lastSuccess: null, lastError: null, lastErrorAt: null,
-      polls: { ok: 0, error: 0 }, detail: {}, observed: new Map(), discovered: new Set(),
-      partial: new Set(), holdUnknown: false,
-    };
+    // A source replaced by a reload inherits its predecessor's last answers until it answers itself,
+    // so changing a source's settings does not flap its realms to not ready.
+    const prev = this.#sources.get(name);
+    const entry: SourceEntry = prev
+      ? { ...prev, type, polls: { ...prev.polls }, observed: new Map(prev.observed), discovered: new Set(prev.discovered), partial: new Set(prev.partial) }
+      : {
+        name, type, up: false, stale: false, lastSuccess: null, lastError: null, lastErrorAt: null,
+        polls: { ok: 0, error: 0 }, detail: {}, observed: new Map(), discovered: new Set(),
+        partial: new Set(), holdUnknown: false,
+      };
     this.#sources.set(name, entry);
     const success = (): void => {
       const wasUp = entry.up;
@@ -169,6 +174,47 @@ export class RealmRegistry extends EventEmitter<Events> {
         entry.detail = { ...info };
       },
     };
+  }
+
+  /**
+   * A reload (SIGHUP): the configured realm list and the readiness settings change in place.
+   * New realms start not ready; a realm no longer configured stays only if a source discovered it;
+   * an existing realm keeps its state (a realm that is ready stays ready). Held clients of a
+   * removed realm stay queued until their own deadline: a reload never drops anyone.
+   */
+  reconfigure(config: Pick<Config, 'realms' | 'readiness'>): { added: string[]; removed: string[] } {
+    this.#config = config.readiness;
+    const now = this.#clock.now();
+    const wanted = new Map(config.realms.map((r) => [r.name, r]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const [name, entry] of this.#realms) {
+      if (wanted.has(name) || !entry.configured) continue;
+      const discovered = [...this.#sources.values()].some((s) => s.discovered.has(name));
+      if (discovered) entry.configured = false;
+      else this.#realms.delete(name);
+      removed.push(name);
+    }
+    for (const r of config.realms) {
+      const entry = this.#realms.get(r.name);
+      if (entry) {
+        entry.configured = true;
+        entry.required = r.required;
+        continue;
+      }
+      this.#realms.set(r.name, {
+        name: r.name, ready: false, since: now, source: 'none', required: r.required,
+        configured: true, everReady: false, firstSeen: now, partial: false,
+      });
+      added.push(r.name);
+    }
+    this.#recomputeAll();
+    return { added, removed };
+  }
+
+  /** A source stopped by a reload: its opinions no longer count. */
+  removeSource(name: string): void {
+    if (this.#sources.delete(name)) this.#recomputeAll();
   }
 
   /** Starts the staleness / fail-open clock. */

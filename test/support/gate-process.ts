@@ -12,6 +12,8 @@ export interface GateProcess {
   port: number;
   adminPort: number;
   lines: Record<string, unknown>[];
+  /** The config file the process reads (a test may rewrite it and send SIGHUP). */
+  file: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first log line whose msg matches. */
   waitForLog(msg: string | RegExp): Promise<Record<string, unknown>>;
@@ -63,5 +65,5 @@ export async function startGateProcess(t: TestContext, config: object, env: Reco
   const started = await waitForLog('realmgate started');
   const port = Number(String(started.listen).split(':').pop());
   const adminPort = Number(String(started.admin).split(':').pop());
-  return { child, port, adminPort, lines, exited, waitForLog, stderr: () => stderr };
+  return { child, port, adminPort, lines, file, exited, waitForLog, stderr: () => stderr };
 }
