@@ -1,7 +1,7 @@
 /**
  * `npm run reliability`: the full reliability suite against real gate processes — bad input,
- * load, faults, security — then a summary on stdout and docs/reliability.md. Bounded: every loop
- * has a count and a deadline (about 10 minutes in all on 2 cores).
+ * load, faults, security, hostile clients — then a summary on stdout and docs/reliability.md. Bounded: every loop
+ * has a count and a deadline (about 15 minutes in all on 2 cores, 5 of them hostile clients).
  *
  * Options (env): RELIABILITY_FUZZ_PER_CLASS (default 25000 → 100,000 inputs), RELIABILITY_LOAD_HELD
  * (default 10000), RELIABILITY_TUNNELS (default 1000), RELIABILITY_OUT (default docs/reliability.md).
