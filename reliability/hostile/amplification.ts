@@ -6,7 +6,7 @@
  * (503 / 1013), or held until hello.timeoutMs (1008).
  */
 import { upgrade, upgradeHead } from '../clients.js';
-import { startUpstreamProcess } from '../upstream-process.js';
+import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
 import { attackGate, hostileRow, show, tally } from './harness.js';
 import { answerOf, oneByteFragments } from './wire.js';
@@ -26,7 +26,7 @@ export async function runAmplification(opts: AmplificationOptions = {}): Promise
   // 7 wire bytes per masked one-byte fragment; stay just under the old cap so it is the gate's memory, not the cap, that answers.
   const fragments = Math.floor((2 * MAX_BYTES + 1024 - 64) / 7);
   const stream = oneByteFragments(fragments);
-  const upstream = await startUpstreamProcess(['realm1']);
+  const upstream = await startLocalUpstream(['realm1']);
   const a = await attackGate({
     listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
     upstream: { url: upstream.url }, realms: [{ name: 'realm1' }],

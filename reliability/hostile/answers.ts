@@ -7,7 +7,7 @@
  * the same way (or refused), not passed to the upstream as unknown realms.
  */
 import { sleep, upgrade, upgradeHead } from '../clients.js';
-import { startUpstreamProcess } from '../upstream-process.js';
+import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
 import { attackGate, getText, hostileRow, worst, type Common } from './harness.js';
 import { postDrain } from './leak.js';
@@ -36,7 +36,7 @@ async function ask(port: number, path: string, holdMs = 1000): Promise<{ status:
 const fmt = (a: Awaited<ReturnType<typeof ask>>): string => `${a.status} ${a.reason}${a.retryAfter ? ' +Retry-After' : ''} "${a.message}"`;
 
 export async function runAnswers(): Promise<CheckRow> {
-  const upstream = await startUpstreamProcess(['realm1']);
+  const upstream = await startLocalUpstream(['realm1']);
   const commons: Common[] = [];
   try {
     const a = await attackGate({
@@ -82,7 +82,7 @@ export async function runAnswers(): Promise<CheckRow> {
 }
 
 export async function runPaths(): Promise<CheckRow> {
-  const upstream = await startUpstreamProcess(['realm1']);
+  const upstream = await startLocalUpstream(['realm1']);
   const a = await attackGate({
     listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
     upstream: { url: upstream.url },
@@ -95,11 +95,12 @@ export async function runPaths(): Promise<CheckRow> {
     const refusedByGate = (x: Awaited<ReturnType<typeof ask>>): boolean => /^4\d\d$/.test(x.status) && (x.reason !== '-' || /path|realm/i.test(x.message));
     const got: Record<string, string> = {};
     const ok: Record<string, boolean> = {};
-    for (const p of paths) {
+    // All at once: a held client is one that got nothing within 1.5 s.
+    await Promise.all(paths.map(async (p) => {
       const x = await ask(a.gate.port, p, 1500);
       got[p] = fmt(x);
       ok[p] = x.status === 'held' || refusedByGate(x);
-    }
+    }));
     const c = await a.finish();
     return hostileRow('paths: /ws/realm1 held; %-encoded, // and dot-segment variants', c, {
       '/ws/realm1 held': got['/ws/realm1']!.startsWith('held'),

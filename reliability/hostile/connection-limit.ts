@@ -74,7 +74,7 @@ export async function runConnectionLimit(opts: ConnectionLimitOptions = {}): Pro
     upstream: { url: 'http://127.0.0.1:1' }, realms: [{ name: 'realm1' }],
     readiness: { sources: [{ type: 'static', ready: ['realm1'] }] }, log: { level: 'info' },
   };
-  if (limitSupported) config = withKey(config, 'listen.maxConnections', maxConnections);
+  if (knobs.maxConnections) config = withKey(config, knobs.maxConnections.path, maxConnections);
   if (knobs.headTimeout && opts.headTimeoutMs !== undefined) config = withKey(config, knobs.headTimeout.path, opts.headTimeoutMs);
   const a = await attackGate(config, { fdLimit });
   const conns: Conn[] = [];
@@ -109,7 +109,7 @@ export async function runConnectionLimit(opts: ConnectionLimitOptions = {}): Pro
       'admin probes < 100 ms while saturated': probes.every((p) => p >= 0 && p < 100),
       [`slow heads cut within ${watchMs / 1000} s`]: slowEnds.every((e) => e !== 'open'),
     }, {
-      fdLimit, maxConnections: limitSupported ? maxConnections : 'none', headTimeout: knobs.headTimeout ? `${knobs.headTimeout.path}=${opts.headTimeoutMs ?? knobs.headTimeout.ms}` : 'none',
+      fdLimit, maxConnections: knobs.maxConnections ? `${knobs.maxConnections.path}=${maxConnections} (default ${knobs.maxConnections.value})` : 'none', headTimeout: knobs.headTimeout ? `${knobs.headTimeout.path}=${opts.headTimeoutMs ?? knobs.headTimeout.ms}` : 'none found',
       idleAfter1500ms: show(early), idleAtEnd: show(idleLate), probesMs: probes.join(' '),
       slowLoris: show(tally(slowEnds)), slowLorisLongestS: slowMaxS.toFixed(1),
     });

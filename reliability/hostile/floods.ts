@@ -7,9 +7,9 @@
  * many attacker-chosen realm names.
  */
 import { freePort, upgrade, upgradeHead } from '../clients.js';
-import { startUpstreamProcess } from '../upstream-process.js';
+import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
-import { attackGate, getText, hostileRow, pool, show, tally, worst } from './harness.js';
+import { attackGates, getText, type Attacked, hostileRow, pool, show, tally, worst } from './harness.js';
 import { answerOf, bigHello } from './wire.js';
 
 export interface FloodOptions {
@@ -32,8 +32,18 @@ export async function runFloods(opts: FloodOptions = {}): Promise<CheckRow> {
   const readmitted = opts.readmitted ?? 1000;
   const maxLines = opts.maxLines ?? 100;
 
-  // (a) upstream down, a fresh attacker-chosen realm per client.
-  const a = await attackGate({ ...base(`http://127.0.0.1:${await freePort()}`), realms: [{ name: 'realm1' }] });
+  // Both gates start together (a process start is most of a small run's time), then attack in turn.
+  const upstream = await startLocalUpstream([]);
+  const down = `http://127.0.0.1:${await freePort()}`;
+  const [a, b] = await attackGates([
+    // (a) upstream down, a fresh attacker-chosen realm per client.
+    { ...base(down), realms: [{ name: 'realm1' }] },
+    // (b) the upstream has no route for realm1, which a static source says is ready.
+    { ...base(upstream.url), realms: [{ name: 'realm1', queueTimeoutMs: 2000 }], hello: { readmitOnAbort: true, readmitMaxDelayMs: 200, timeoutMs: 10_000 } },
+  ]).catch((err: unknown) => {
+    upstream.stop();
+    throw err;
+  }) as [Attacked, Attacked];
   let aLines = 0;
   let aRealmMentions = 0;
   let aAnswers: Record<string, number> = {};
@@ -52,17 +62,15 @@ export async function runFloods(opts: FloodOptions = {}): Promise<CheckRow> {
     aLines = lines.length;
     aRealmMentions = lines.filter((l) => l.includes('evil.flood')).length;
     aAnswers = tally(answers);
+  } catch (err) {
+    await b.finish();
+    upstream.stop();
+    throw err;
   } finally {
     await a.finish();
   }
   const ca = await a.finish();
 
-  // (b) the upstream has no route for realm1, which a static source says is ready.
-  const upstream = await startUpstreamProcess([]);
-  const b = await attackGate({
-    ...base(upstream.url), realms: [{ name: 'realm1', queueTimeoutMs: 2000 }],
-    hello: { readmitOnAbort: true, readmitMaxDelayMs: 200, timeoutMs: 10_000 },
-  });
   let bLines = 0;
   let bAnswers: Record<string, number> = {};
   let bSeconds = '';

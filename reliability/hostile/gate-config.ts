@@ -5,7 +5,8 @@
  * `limits.preAdmissionBytes` is only passed when this says the gate knows it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,35 +60,56 @@ export function findKey(obj: unknown, re: RegExp, prefix = ''): { path: string; 
 
 /** The gate's hardening knobs as its effective default config shows them (absent = not supported). */
 export interface GateKnobs {
-  /** `limits.preAdmissionBytes` default, if the gate has the memory budget. */
-  preAdmissionBytes?: number;
-  /** `listen.maxConnections` default, if the gate has a connection limit. */
-  maxConnections?: number;
-  /** A head timeout key under `listen` (name matched loosely: /head.*timeout/i) and its default. */
+  /** The memory budget key (expected `limits.preAdmissionBytes`) and its default. */
+  preAdmission?: { path: string; bytes: number };
+  /** The connection limit key (expected `listen.maxConnections`) and its default. */
+  maxConnections?: { path: string; value: number };
+  /** A head timeout key (name matched loosely: /head.*timeout/i, e.g. `listen.headTimeoutMs`) and its default. */
   headTimeout?: { path: string; ms: number };
   /** `admin.host` default. */
   adminHost: string;
-  /** The whole effective default config (for the report). */
-  effective: Record<string, unknown> | undefined;
 }
 
 let cached: Promise<GateKnobs> | undefined;
 
-/** Asks the gate once per suite process (a check-config run costs about a second). */
+/**
+ * Asks the gate once per suite process, and keeps the answer in the temp dir keyed by the content
+ * of the files that decide it (a check-config run is a process start: seconds on a busy machine,
+ * paid again by every `npm test` file otherwise).
+ */
 export function gateKnobs(): Promise<GateKnobs> {
   cached ??= (async () => {
-    const { effective } = await checkConfig({ upstream: { url: 'http://127.0.0.1:1' }, readiness: { sources: [{ type: 'static' }] } });
-    const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-    const head = findKey(at(effective, 'listen'), /head.*timeout/i, 'listen');
-    return {
-      ...(num(at(effective, 'limits.preAdmissionBytes')) !== undefined ? { preAdmissionBytes: num(at(effective, 'limits.preAdmissionBytes'))! } : {}),
-      ...(num(at(effective, 'listen.maxConnections')) !== undefined ? { maxConnections: num(at(effective, 'listen.maxConnections'))! } : {}),
-      ...(head && typeof head.value === 'number' ? { headTimeout: { path: head.path, ms: head.value } } : {}),
-      adminHost: String(at(effective, 'admin.host') ?? '?'),
-      effective,
-    };
+    const hash = createHash('sha256');
+    for (const f of ['config/schema.ts', 'config/load.ts', 'main.ts']) hash.update(readFileSync(join(import.meta.dirname, '../../src', f)));
+    const file = join(tmpdir(), `realmgate-knobs-${hash.digest('hex').slice(0, 16)}.json`);
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as GateKnobs;
+    } catch {
+      const { knobs, asked } = await askGate();
+      if (asked) writeFileSync(file, JSON.stringify(knobs));
+      return knobs;
+    }
   })();
   return cached;
+}
+
+async function askGate(): Promise<{ knobs: GateKnobs; asked: boolean }> {
+  const { effective } = await checkConfig({ upstream: { url: 'http://127.0.0.1:1' }, readiness: { sources: [{ type: 'static' }] } });
+  // Keys are looked for by name anywhere in the config, so a key placed under another parent is still found.
+  const numeric = (re: RegExp): { path: string; value: number } | undefined => {
+    const k = findKey(effective, re);
+    return k && typeof k.value === 'number' ? { path: k.path, value: k.value } : undefined;
+  };
+  const budget = numeric(/^preAdmission(Bytes|MaxBytes)?$/i);
+  const conns = numeric(/^maxConnections$/);
+  const head = numeric(/head.*timeout/i);
+  const knobs = {
+    ...(budget ? { preAdmission: { path: budget.path, bytes: budget.value } } : {}),
+    ...(conns ? { maxConnections: conns } : {}),
+    ...(head ? { headTimeout: { path: head.path, ms: head.value } } : {}),
+    adminHost: String(at(effective, 'admin.host') ?? '?'),
+  };
+  return { knobs, asked: effective !== undefined };
 }
 
 /** `base` with `value` set at the dotted `path` (objects on the way created/copied). */

@@ -6,7 +6,7 @@
  * beyond it (503 / close 1013 with retry guidance) and keep the gate inside its memory limit.
  */
 import { upgrade, upgradeHead, type Upgrade } from '../clients.js';
-import { startUpstreamProcess } from '../upstream-process.js';
+import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
 import { gateKnobs, withKey } from './gate-config.js';
 import { attackGate, getText, hostileRow, show, tally } from './harness.js';
@@ -29,7 +29,7 @@ async function run(mode: Mode, opts: GlobalBoundOptions): Promise<CheckRow> {
   const clients = opts.clients ?? (mode === 'first fragment' ? 4000 : 3000);
   const payloadBytes = opts.payloadBytes ?? 60 * 1024;
   const knobs = await gateKnobs();
-  const upstream = await startUpstreamProcess(['realm1']);
+  const upstream = await startLocalUpstream(['realm1']);
   let config: object = {
     listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
     upstream: { url: upstream.url },
@@ -38,8 +38,8 @@ async function run(mode: Mode, opts: GlobalBoundOptions): Promise<CheckRow> {
     readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
     hello: { timeoutMs: 60_000, maxBytes: 65_536 }, log: { level: 'info' },
   };
-  const budgetSupported = knobs.preAdmissionBytes !== undefined;
-  if (budgetSupported && opts.budgetBytes !== undefined) config = withKey(config, 'limits.preAdmissionBytes', opts.budgetBytes);
+  const budgetSupported = knobs.preAdmission !== undefined;
+  if (knobs.preAdmission && opts.budgetBytes !== undefined) config = withKey(config, knobs.preAdmission.path, opts.budgetBytes);
   const a = await attackGate(config);
   const open: Upgrade[] = [];
   try {
@@ -68,7 +68,7 @@ async function run(mode: Mode, opts: GlobalBoundOptions): Promise<CheckRow> {
       'gate has a pre-admission memory budget (limits.preAdmissionBytes)': budgetSupported,
       'clients beyond the budget refused with retry guidance (503 / 1013 / ABORT)': refused > 0 || (c.peakRssKb / 1024 < 0.6 * 512),
     }, {
-      clients, payloadKiB: Math.round(payloadBytes / 1024), budgetBytes: opts.budgetBytes ?? knobs.preAdmissionBytes ?? 'none',
+      clients, payloadKiB: Math.round(payloadBytes / 1024), budget: knobs.preAdmission ? `${knobs.preAdmission.path}=${opts.budgetBytes ?? knobs.preAdmission.bytes}` : 'none',
       sendSeconds, rssWhileHeldMiB: Math.round(rssHeldKb / 1024), statusQueued: status?.queues?.total ?? '?',
       answers: show(t), refusedWithRetry: refused, ...(budgetMetric ? { budgetMetric } : {}),
     });

@@ -69,6 +69,15 @@ export async function attackGate(config: object, opts: StartOptions = {}): Promi
   };
 }
 
+/** Several gates started together; if one fails to start, the others are ended and the error thrown. */
+export async function attackGates(configs: readonly object[]): Promise<Attacked[]> {
+  const settled = await Promise.allSettled(configs.map((c) => attackGate(c)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failed) return settled.map((s) => (s as PromiseFulfilledResult<Attacked>).value);
+  await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.finish() : undefined)));
+  throw failed.reason;
+}
+
 /** Several gates' common figures as one (worst of each). */
 export function worst(cs: readonly Common[]): Common {
   return cs.reduce((a, b) => ({

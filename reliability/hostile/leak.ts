@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { upgrade, upgradeHead } from '../clients.js';
 import { fdsSettle } from '../gate-process.js';
-import { startUpstreamProcess } from '../upstream-process.js';
+import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
 import { attackGate, hostileRow, pool, show, tally } from './harness.js';
 import { answerOf, notAHello } from './wire.js';
@@ -37,7 +37,7 @@ export async function runLeak(opts: LeakOptions = {}): Promise<CheckRow> {
   const sessions = opts.sessions ?? 20_000;
   const helloTimeoutMs = opts.helloTimeoutMs ?? 300;
   const deadline = Date.now() + (opts.deadlineMs ?? 120_000);
-  const upstream = await startUpstreamProcess(['realm1']);
+  const upstream = await startLocalUpstream(['realm1']);
   const a = await attackGate({
     listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
     upstream: { url: upstream.url }, realms: [{ name: 'realm1' }],
