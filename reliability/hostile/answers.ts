@@ -69,8 +69,9 @@ export async function runAnswers(): Promise<CheckRow> {
     return hostileRow('wrong answers: no realm hint, not served here, queue full, draining (unknownRealm: reject)', worst(commons), {
       'no realm hint: not told "shutting down"': !/shutting down|draining/i.test(noHint.message),
       'not served here: not told to retry': !retries(notServed.message) && !notServed.retryAfter,
-      'queue full: says the queue is full': /full|queue/i.test(full.message),
-      'draining: says draining': /drain|shutting down/i.test(draining.message) && draining.reason === 'draining',
+      // "not ready yet" is the lie here: the realm may be ready, its queue is what is full.
+      'queue full: says so, not "not ready"': full.reason === 'queue_full' && !/not ready/i.test(full.message) && /full|queue|too many|waiting/i.test(full.message),
+      'draining: says draining': /drain|shutting down/i.test(draining.message) && !/not ready/i.test(draining.message) && draining.reason === 'draining',
       '/health/ready/<realm> during drain: reason says draining': /drain/i.test(readyReason) && !/^ready/i.test(readyReason),
     }, {
       noRealmHint: fmt(noHint), notServedHere: fmt(notServed), queueFull: fmt(full), afterDrain: fmt(draining),
