@@ -11,8 +11,7 @@ import { upgrade, upgradeHead } from '../clients.js';
 import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
 import { gateKnobs } from './gate-config.js';
-import { attackGate, getText, hostileRow } from './harness.js';
-import { postDrain } from './leak.js';
+import { adminRequest, attackGate, getText, hostileRow } from './harness.js';
 
 const UNDO: readonly [string, string][] = [['POST', '/undrain'], ['DELETE', '/drain'], ['POST', '/drain/cancel'], ['POST', '/healthcheck/ok']];
 
@@ -46,17 +45,17 @@ export async function runAdmin(): Promise<CheckRow> {
     const p = a.gate.adminPort;
     // One gate: each attempt is judged by its answer and by whether it drained a gate that was not
     // draining yet (an old gate drained by the first attempt cannot say what the second one did).
-    const crossSite = await postDrain(p, '/drain', 'POST', { 'Content-Type': 'text/plain', Origin: 'http://evil.example' }, 'drain');
+    const crossSite = await adminRequest(p, { headers: { 'Content-Type': 'text/plain', Origin: 'http://evil.example' }, body: 'drain' });
     const crossSiteDrained = await drained(p);
     const addr = nonLoopbackAddress();
-    const outside = addr ? await postDrain(p, '/drain', 'POST', {}, undefined, addr) : 'no non-loopback address';
+    const outside = addr ? await adminRequest(p, { from: addr }) : 'no non-loopback address';
     const outsideDrained = crossSiteDrained ? 'already drained' : await drained(p);
     // The preStop path, then undo.
-    const legit = await postDrain(p);
+    const legit = await adminRequest(p);
     const legitDrained = await drained(p);
     let undo: { how: string; status: number | string } = { how: 'none', status: '-' };
     for (const [method, path] of UNDO) {
-      const s = await postDrain(p, path, method);
+      const s = await adminRequest(p, { path, method });
       undo = { how: `${method} ${path}`, status: s };
       if (ok(s)) break;
     }

@@ -9,8 +9,7 @@
 import { sleep, upgrade, upgradeHead } from '../clients.js';
 import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
-import { attackGate, getText, hostileRow, worst, type Common } from './harness.js';
-import { postDrain } from './leak.js';
+import { adminRequest, attackGate, getText, hostileRow, worst, type Common } from './harness.js';
 
 /** One upgrade's answer: status, X-Realmgate-Reason, body message; `held` if nothing came within `holdMs`. */
 async function ask(port: number, path: string, holdMs = 1000): Promise<{ status: string; reason: string; message: string; retryAfter: boolean }> {
@@ -53,7 +52,7 @@ export async function runAnswers(): Promise<CheckRow> {
       noHint = await ask(a.gate.port, '/ws');
       notServed = await ask(a.gate.port, '/ws?realm=not.served.here');
       full = await ask(a.gate.port, '/ws?realm=realm2');
-      await postDrain(a.gate.adminPort);
+      await adminRequest(a.gate.adminPort);
       draining = await ask(a.gate.port, '/ws?realm=realm1');
       readyDuringDrain = await getText(a.gate.adminPort, '/health/ready/realm1');
     } finally {

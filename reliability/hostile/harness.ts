@@ -154,3 +154,20 @@ export function unmetBehaviour(r: CheckRow): string[] {
   const failed = typeof r.figures.failed === 'string' ? r.figures.failed.split('; ') : [];
   return failed.filter((f) => !/\d+ ms\b/.test(f));
 }
+
+/**
+ * An admin request (default: POST /drain from loopback with no body, what a preStop hook sends);
+ * resolves with the status, or the error code when there was no answer.
+ */
+export function adminRequest(adminPort: number, opts: { path?: string; method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<number | string> {
+  const { path = '/drain', method = 'POST', headers = {}, body, from: localAddress } = opts;
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port: adminPort, path, method, agent: false, headers, timeout: 3000, ...(localAddress ? { localAddress } : {}) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end(body);
+  });
+}

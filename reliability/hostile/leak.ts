@@ -4,12 +4,11 @@
  * Afterwards fds and RSS must come back, and nothing may stay pending: a drain counts what it
  * still finds (`held clients answered "draining"`, `refused`), which must be 0.
  */
-import http from 'node:http';
 import { upgrade, upgradeHead } from '../clients.js';
 import { fdsSettle } from '../gate-process.js';
 import { startLocalUpstream } from './upstream.js';
 import type { CheckRow } from '../check-row.js';
-import { attackGate, hostileRow, pool, show, tally } from './harness.js';
+import { adminRequest, attackGate, hostileRow, pool, show, tally } from './harness.js';
 import { answerOf, notAHello } from './wire.js';
 
 export interface LeakOptions {
@@ -18,19 +17,6 @@ export interface LeakOptions {
   concurrency?: number;
   helloTimeoutMs?: number;
   deadlineMs?: number;
-}
-
-/** POST /drain from loopback with no body (what a preStop hook sends); resolves with the status. */
-export function postDrain(adminPort: number, path = '/drain', method = 'POST', headers: Record<string, string> = {}, body?: string, localAddress?: string): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port: adminPort, path, method, agent: false, headers, timeout: 3000, ...(localAddress ? { localAddress } : {}) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    req.end(body);
-  });
 }
 
 export async function runLeak(opts: LeakOptions = {}): Promise<CheckRow> {
@@ -58,7 +44,7 @@ export async function runLeak(opts: LeakOptions = {}): Promise<CheckRow> {
     // fds are judged before the drain (which would close anything still open).
     const fdBeforeDrain = await fdsSettle(a.gate, a.fdBaseline);
     const rssBeforeDrainKb = a.gate.memory().rssKb;
-    const drainStatus = await postDrain(a.gate.adminPort);
+    const drainStatus = await adminRequest(a.gate.adminPort);
     const line = await a.gate.waitForLog(/answered "draining"/, 2000).catch(() => undefined);
     const pendingAfter = Number(line?.refused ?? 0);
     const c = { ...(await a.finish()), fdAfter: fdBeforeDrain };
