@@ -43,7 +43,8 @@ export interface Common {
 
 /** Starts the gate, takes its baseline once it is idle, and starts the liveness sampler. */
 export async function attackGate(config: object, opts: StartOptions = {}): Promise<Attacked> {
-  const gate = await startGateProcess(config, opts);
+  // A generous start deadline: on a machine busy with the previous attack a start can take many seconds.
+  const gate = await startGateProcess(config, { startTimeoutMs: 60_000, ...opts });
   // One request first: fastify's first answer includes its warm-up, which is not what is measured.
   await gate.admin('/health/live').catch(() => undefined);
   await sleep(300);
