@@ -49,6 +49,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Deadline for 'realmgate started', ms; default 20000. */
   startTimeoutMs?: number;
+  /**
+   * Open-file limit of the gate process (`ulimit -n` in a shell that then execs node, so the pid
+   * stays the gate's); default: inherited. Lets a check exhaust the gate's fds with ~1000 clients.
+   */
+  fdLimit?: number;
 }
 
 /** Spawns the gate with `config` (written to a temp JSON file) and waits for 'realmgate started'. */
@@ -56,7 +61,11 @@ export async function startGateProcess(config: object, opts: StartOptions = {}):
   const dir = mkdtempSync(join(tmpdir(), 'rg-rel-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', file], {
+  const argv = ['--import', 'tsx', MAIN, '--config', file];
+  const [cmd, args]: [string, string[]] = opts.fdLimit === undefined
+    ? [process.execPath, argv]
+    : ['/bin/sh', ['-c', `ulimit -n ${Math.floor(opts.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(cmd, args, {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
