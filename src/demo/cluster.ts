@@ -66,6 +66,8 @@ export interface SimulatedClusterOptions {
   timing?: Partial<NodeTiming>;
   /** Master on_tick period, ms (default 5000). */
   tickMs?: number;
+  /** How connections are spread over the workers (see SimulatedProxyOptions.spread); default round-robin. */
+  spread?: 'round-robin' | 'random';
   logger?: Logger;
 }
 
@@ -134,6 +136,7 @@ export class SimulatedCluster {
       workers: this.workers,
       webclusterOid8: oid8,
       nodeAuthid: CLUSTER.node,
+      ...(opts.spread ? { spread: opts.spread } : {}),
       hasRoute: (realm, i) => this.master.routes(CLUSTER.node, this.proxy.workerId(i)).includes(realm),
       logger,
     });

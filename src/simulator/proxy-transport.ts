@@ -20,6 +20,11 @@ import { anonymousWelcome, closeHttpServer, listenHttp, rejectUpgrade, requestPa
 export interface SimulatedProxyOptions {
   /** Parallel proxy workers sharing the port; connection i is served by worker i % workers. Default 1. */
   workers?: number;
+  /**
+   * How a connection finds its worker: `round-robin` (default; connection i → worker i % workers,
+   * so tests can predict it) or `random` (as the kernel's SO_REUSEPORT hash looks to a client).
+   */
+  spread?: 'round-robin' | 'random';
   /** Route lookup; default: the transport's own route table driven by startRoute/stopRoute. */
   hasRoute?: (realm: string, workerIndex: number) => boolean;
   /** WebCluster oid prefix for worker ids `cpw-<8>-<i>`. Default '9fbe067c'. */
@@ -43,6 +48,7 @@ export class SimulatedProxyTransport {
   private readonly oid8: string;
   private readonly nodeAuthid: string;
   private readonly path: string;
+  private readonly spread: 'round-robin' | 'random';
   private readonly hasRouteFn: ((realm: string, workerIndex: number) => boolean) | undefined;
   private readonly routeTable: Array<Set<string>>;
   private readonly counters = { connections: 0, welcomes: 0, refusals: 0 };
@@ -56,6 +62,7 @@ export class SimulatedProxyTransport {
     this.nodeAuthid = opts.nodeAuthid ?? 'node1';
     this.path = opts.path ?? '/ws';
     this.hasRouteFn = opts.hasRoute;
+    this.spread = opts.spread ?? 'round-robin';
     this.routeTable = Array.from({ length: this.workers }, () => new Set<string>());
     const logger = opts.logger ?? silentLogger();
     this.router = new WampRouter({ logger, onHello: (ctx) => this.decide(ctx) });
@@ -147,7 +154,7 @@ export class SimulatedProxyTransport {
   }
 
   private decide(ctx: HelloContext): HelloDecision {
-    const worker = ctx.connectionIndex % this.workers;
+    const worker = this.spread === 'random' ? Math.floor(Math.random() * this.workers) : ctx.connectionIndex % this.workers;
     const realm = ctx.realm;
     if (realm === null) {
       return { abort: { reason: WampUri.NO_SUCH_REALM, message: 'no realm assigned' }, keepOpen: true };

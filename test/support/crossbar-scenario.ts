@@ -117,6 +117,9 @@ async function oneClient(url: string, realm: string): Promise<ClientResult> {
  */
 export async function runScenario(opts: ScenarioOptions, script: (h: Harness) => Promise<void>): Promise<ScenarioResult> {
   const cluster = new SimulatedCluster({
+    // Random worker choice, as SO_REUSEPORT looks to clients: round-robin would let the gate's own
+    // re-admissions decide which worker the direct clients meet.
+    spread: 'random',
     workers: 2, realms: opts.arealms ?? [REALM], timing: { ...SHORT_TIMING, ...opts.timing },
     ...(opts.fresh ? { fresh: true, arealmStatus: 'STOPPED' } : {}),
   });
