@@ -53,6 +53,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const metrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
     queueDepth: (r) => admission.depth(r),
+    queueCapacity: (r) => policyFor(r).maxQueued,
     tunnels: () => tunnels.byRealm(),
     sources: () => registry.sources(),
     draining: () => draining,

@@ -25,7 +25,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   function refuse(socket: Duplex, realm: string | undefined, d: Extract<Decision, { admitted: false }>): void {
     const label = realmLabel(ctx, realm);
     ctx.metrics.connection(label, outcomeForReject[d.reason]);
-    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000, outcomeForReject[d.reason]);
     const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
     writeServiceUnavailable(socket, d.reason, realm, retry);
   }
@@ -37,7 +37,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
    */
   function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, watch: ClientWatch, realm: string | undefined, d: Extract<Decision, { admitted: true }>): void {
     const label = realmLabel(ctx, realm);
-    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    if (d.held) ctx.metrics.queueWait(label, d.waitedMs / 1000, 'forwarded_after_wait');
     const gone: Cancel = { cancelled: watch.gone };
     let upstream: Socket | undefined;
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });
