@@ -16,6 +16,19 @@ import { runMasterFaults } from './faults-master.js';
 import { loadRow, runLoad } from './load.js';
 import { renderReport, renderSummary } from './report.js';
 import { runSecurity } from './security.js';
+import { handleUsage } from '../scripts/usage.js';
+
+handleUsage(process.argv.slice(2), `
+npm run reliability
+
+Runs the reliability suite against real gate processes (bad input, load, faults, security; about
+10 minutes on 2 cores), prints a summary and rewrites docs/reliability.md and the README's
+reliability section. No flags; options are environment variables:
+  RELIABILITY_FUZZ_PER_CLASS  generated inputs per class (default 25000)
+  RELIABILITY_LOAD_HELD       held clients in the load check (default 10000)
+  RELIABILITY_TUNNELS         open tunnels at SIGTERM (default 1000)
+  RELIABILITY_OUT             the report file (default docs/reliability.md)
+`, []);
 
 const NOTES = [
   'Every check runs the gate as a real process (`node --import tsx src/main.ts --config F`), so crashes, exit codes, `/proc/<pid>/fd` counts and `/proc/<pid>/status` VmHWM (peak RSS) are real. Upstreams are the simulated Crossbar proxy transport (`src/simulator/proxy-transport.ts`), in a child process; the master is `SimulatedMaster`.',
