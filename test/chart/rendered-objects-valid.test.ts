@@ -84,13 +84,16 @@ for (const [label, files] of variants()) {
   });
 }
 
-test('the monitoring variant renders every optional object and the dashboard', () => {
+test('the monitoring variant renders every optional object and the dashboard (the podmonitor variant: the PodMonitor)', () => {
   const objs = render({ valuesFiles: variants().find(([l]) => l === 'monitoring-values.yaml')![1] });
   const kinds = objs.map((o) => o.obj.kind).sort();
-  for (const k of ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'PodDisruptionBudget', 'NetworkPolicy']) {
+  for (const k of ['ServiceMonitor', 'PrometheusRule', 'PodDisruptionBudget', 'NetworkPolicy']) {
     assert.ok(kinds.includes(k), `has ${k}`);
   }
+  assert.ok(!kinds.includes('PodMonitor'), 'never a PodMonitor next to the ServiceMonitor');
   checkDashboard(only(objs, 'ConfigMap', '-dashboard'));
+  const pm = render({ valuesFiles: variants().find(([l]) => l === 'podmonitor-values.yaml')![1] }).map((o) => o.obj.kind);
+  assert.ok(pm.includes('PodMonitor') && !pm.includes('ServiceMonitor'), pm.join(', '));
 });
 
 test('the default values render none of the optional objects', () => {
