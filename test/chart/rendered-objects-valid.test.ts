@@ -42,19 +42,20 @@ function checkMonitor(o: RenderedObject['obj'], endpointsKey: string): void {
 function checkPrometheusRule(o: RenderedObject['obj']): void {
   const groups = (o.spec as any).groups as Array<{ name: string; rules: Array<Record<string, any>> }>;
   const rules = groups.flatMap((g) => g.rules);
-  assert.deepEqual(rules.map((r) => r.alert).sort(), ['RealmgateQueueNearCap', 'RealmgateRealmNotReady', 'RealmgateSourceDown']);
+  assert.deepEqual(rules.map((r) => r.alert).sort(), ['RealmgateAbsent', 'RealmgateQueueNearCap', 'RealmgateQueueTimeouts', 'RealmgateRealmNotReady',
+    'RealmgateRefusingClients', 'RealmgateSourceDown', 'RealmgateTargetDown']);
   for (const r of rules) {
     assert.equal(typeof r.expr, 'string');
     assert.match(r.for, /^\d+[smh]$/);
     assert.ok(r.labels.severity);
     // Prometheus templating survived Helm's: `{{ $labels.x }}` is literal in the output.
-    assert.match(r.annotations.summary, /\{\{ \$labels\.\w+ \}\}/);
+    if (r.alert !== 'RealmgateAbsent') assert.match(r.annotations.summary, /\{\{ \$labels\.\w+ \}\}/);
   }
   const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
   assert.match(byName.RealmgateRealmNotReady.expr, /realmgate_realm_ready\{.*\}\) == 0$/);
   assert.equal(byName.RealmgateRealmNotReady.for, '5m');
   assert.match(byName.RealmgateSourceDown.expr, /realmgate_source_up\{.*\}\) == 0$/);
-  assert.match(byName.RealmgateQueueNearCap.expr, /realmgate_queue_depth\{[^}]*\}\)\s*>= \d+$/);
+  assert.match(byName.RealmgateQueueNearCap.expr, /realmgate_queue_depth\{[^}]*\}\)\s*>= on \(namespace, pod, realm\)\s*0\.8 \* max by \(namespace, pod, realm\) \(realmgate_queue_capacity\{[^}]*\} > 0\)$/);
 }
 
 function checkDashboard(o: RenderedObject['obj']): void {
