@@ -25,7 +25,8 @@ export const REQUIREMENTS = {
   'python3-autobahn': {
     what: "autobahn-python under Debian's /usr/bin/python3 (the autobahn-python client tests)",
     packages: ['python3-autobahn'],
-    present: () => runs('/usr/bin/python3', ['-c', 'import autobahn, txaio']),
+    // Submodules, not just the names: an empty leftover `autobahn/` dir imports as a namespace package.
+    present: () => runs('/usr/bin/python3', ['-c', 'import autobahn.wamp.types, txaio.aio']),
   },
   'chart-tools': {
     what: 'Go + Sprig + sigs.k8s.io/yaml for the chart renderer tools/helm-render (the chart tests)',
