@@ -3,7 +3,7 @@
 # scripts/docker-replay.sh replays these steps without a Docker engine (CI runs it); keep the two
 # in step when changing either.
 
-# Pinned Node LTS (20, the engines floor); bump together with .nvmrc/CI.
+# Pinned Node LTS (20, the engines floor in package.json); bump together with package.json and CI.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

@@ -24,6 +24,19 @@ import { runSessionScenario } from './scenarios/sessions.js';
 import { runTunnelScenario } from './scenarios/tunnel.js';
 import { makeBenchTls, runTlsScenario } from './scenarios/tls.js';
 import { writeFileSync } from 'node:fs';
+import { handleUsage } from '../scripts/usage.js';
+
+handleUsage(process.argv.slice(2), `
+npm run bench -- [--quick] [--with-node-pipe] [--only=tunnel,sessions,held,readiness] [--cases=ID,...]
+
+Measures realmgate against direct, nginx and HAProxy on loopback (about 5 minutes; installs nginx
+and haproxy with apt when run as root) and rewrites bench/results/latest.json,
+bench/results/throughput.svg and the results table in bench/README.md.
+  --quick           2 repetitions and shorter windows (development; not for the README)
+  --with-node-pipe  also measure a bare Node TCP pipe as a reference
+  --only=LIST       only these scenarios
+  --cases=ID,...    only these tunnel cases (e.g. --cases='16KiB 50x16')
+`, ['--quick', '--with-node-pipe', '--only=', '--cases=']);
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['tunnel', 'sessions', 'held', 'readiness'];

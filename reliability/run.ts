@@ -21,6 +21,24 @@ import { loadRow, runLoad } from './load.js';
 import { renderReport, renderSummary } from './report.js';
 import { runSecurity } from './security.js';
 import { HOSTILE_CHECKS, HOSTILE_NOTES } from './hostile/checks.js';
+import { handleUsage } from '../scripts/usage.js';
+
+// `--only hostile`: the value after --only is not a flag of its own.
+const argvForUsage = process.argv.slice(2).filter((a, i, all) => all[i - 1] !== '--only');
+handleUsage(argvForUsage, `
+npm run reliability [-- --only GROUP] [-- --measure]
+
+Runs the reliability suite against real gate processes (bad input, load, faults, security, hostile
+clients; about 15 minutes on 2 cores), prints a summary and rewrites docs/reliability.md and the
+README's reliability section.
+  --only GROUP  run one section (e.g. --only hostile); README and docs/reliability.md are left alone
+  --measure     exit 0 whatever the rows say (figures from a gate known to fail)
+Environment:
+  RELIABILITY_FUZZ_PER_CLASS  generated inputs per class (default 25000)
+  RELIABILITY_LOAD_HELD       held clients in the load check (default 10000)
+  RELIABILITY_TUNNELS         open tunnels at SIGTERM (default 1000)
+  RELIABILITY_OUT             the report file (default docs/reliability.md)
+`, ['--only', '--only=', '--measure']);
 
 const NOTES = [
   'Every check runs the gate as a real process (`node --import tsx src/main.ts --config F`), so crashes, exit codes, `/proc/<pid>/fd` counts and `/proc/<pid>/status` VmHWM (peak RSS) are real. Upstreams are the simulated Crossbar proxy transport (`src/simulator/proxy-transport.ts`), in a child process; the master is `SimulatedMaster`.',

@@ -102,7 +102,7 @@ want_version=$(node -p 'require("./package.json").version')
 got_version=$(NODE_ENV=production node dist/main.js --version) || die "node dist/main.js --version failed"
 [ "$got_version" = "$want_version" ] || [ "$got_version" = "v$want_version" ] ||
   die "--version printed '$got_version', want $want_version"
-effective=$(NODE_ENV=production NODE_AUTHID=node-1 node dist/main.js check-config --config "$work/example.yaml") ||
+effective=$(NODE_ENV=production NODE_AUTHID=node-1 REALMGATE_MASTER_KEY=$(printf '0%.0s' {1..64}) node dist/main.js check-config --config "$work/example.yaml") ||
   die "check-config rejected the example config"
 node -e 'const c = JSON.parse(process.argv[1]); if (c.readiness.sources[0].node !== "node-1") process.exit(1)' "$effective" ||
   die "check-config's effective config lacks the substituted node authid"

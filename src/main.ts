@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * The CLI — the only file that touches `process`: arguments, config, signals,
- * exit codes (0 clean shutdown, 1 bad config, 2 fatal runtime error).
+ * exit codes (0 clean shutdown, 1 bad config, 2 fatal runtime error, 64 usage error).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, redactConfig } from './config/load.js';
+import { ConfigError, loadConfig, loadConfigChecked, redactConfig } from './config/load.js';
 import { describeError, isRealmgateError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createRealmgate } from './realmgate.js';
@@ -16,11 +16,18 @@ const HELP = `realmgate — readiness-gating reverse proxy for Crossbar.io
 
 Usage:
   realmgate [--config FILE]                 run the gate (FILE defaults to $REALMGATE_CONFIG)
-  realmgate check-config --config FILE      validate; print the effective config (secrets redacted)
+  realmgate check-config --config FILE [--schema-only]
+                                            validate; print the effective config (secrets redacted).
+                                            Also reads the key files and variables the config names;
+                                            --schema-only skips that (a config for another machine)
   realmgate drain|undrain [--config FILE] [--admin URL]
                                             POST /drain or /undrain to this pod's admin port (loopback, admin token if set)
-  realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor]
-                                            the embedded demo (what \`npm start\` runs)
+  realmgate keygen [--out PATH] [--force]   write an Ed25519 key pair for the Crossbar master API:
+                                            PATH.priv and PATH.pub (default ./realmgate), Crossbar's
+                                            key-file format; prints what to do with it on the master
+  realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor] [--keep]
+                                            the embedded demo (what \`npm start\` runs); --keep leaves
+                                            the simulated cluster and the gate running until Ctrl-C
   realmgate wait [--admin URL] [--realm R] [--timeout S]
                                             exit 0 once the gate (or realm R) is ready, 3 after S s (default 60)
   realmgate health [--admin URL] [--ready]  one liveness (or readiness) check, for Docker's HEALTHCHECK
@@ -29,7 +36,11 @@ Usage:
 Signals: SIGTERM/SIGINT drain and exit; SIGHUP re-reads the config in place.
 --admin defaults to $REALMGATE_ADMIN_URL, else the admin port of the config, else http://127.0.0.1:9090.
 Environment: REALMGATE_CONFIG, REALMGATE_LOG_LEVEL, REALMGATE_ADMIN_URL, and \${VAR} substitution in the config file.
-Exit codes: 0 clean shutdown, 1 bad config, 2 fatal runtime error.`;
+Exit codes: 0 clean shutdown, 1 bad config, 2 fatal runtime error, 3 wait/health not ready, 64 usage error (bad command or flag).
+Reference: docs/ (configuration.md, cli.md, admin-api.md, metrics.md) in the source repository.`;
+
+/** EX_USAGE of sysexits.h: the command line itself is wrong, not the config or the runtime. */
+const EXIT_USAGE = 64;
 
 const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -38,20 +49,20 @@ function version(): string {
   return pkg.version;
 }
 
-function fail(code: 1 | 2, message: string): never {
+function fail(code: 1 | 2 | typeof EXIT_USAGE, message: string): never {
   process.stderr.write(`realmgate: ${message}\n`);
   process.exit(code);
 }
 
 function configFile(values: { config?: string | undefined }): string {
   const file = values.config ?? process.env.REALMGATE_CONFIG;
-  if (!file) fail(1, 'no config file: pass --config FILE or set REALMGATE_CONFIG');
+  if (!file) fail(EXIT_USAGE, 'no config file: pass --config FILE or set REALMGATE_CONFIG (see realmgate --help)');
   return file;
 }
 
-function load(file: string) {
+function load(file: string, checked = false) {
   try {
-    return loadConfig(file);
+    return checked ? loadConfigChecked(file) : loadConfig(file);
   } catch (err) {
     if (err instanceof ConfigError || isRealmgateError(err)) fail(1, err.message);
     throw err;
@@ -127,21 +138,25 @@ async function main(argv: string[]): Promise<void> {
         realm: { type: 'string' },
         timeout: { type: 'string' },
         ready: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        out: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+        'schema-only': { type: 'boolean' },
       },
     });
   } catch (err) {
-    fail(1, `${describeError(err)}\n\n${HELP}`);
+    fail(EXIT_USAGE, `${describeError(err)}\n\n${HELP}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return void process.stdout.write(`${HELP}\n`);
   if (values.version) return void process.stdout.write(`${version()}\n`);
   const [command, ...rest] = positionals;
-  if (rest.length > 0) fail(1, `unexpected arguments: ${rest.join(' ')}`);
+  if (rest.length > 0) fail(EXIT_USAGE, `unexpected arguments: ${rest.join(' ')} (see realmgate --help)`);
   switch (command) {
     case undefined:
       return run(configFile(values));
     case 'check-config': {
-      const config = load(configFile(values));
+      const config = load(configFile(values), !values['schema-only']);
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return;
     }
@@ -150,6 +165,15 @@ async function main(argv: string[]): Promise<void> {
       const { requestDrain } = await import('./admin/drain-client.js');
       const config = load(configFile(values));
       process.exit(await requestDrain(config, command, { adminUrl: values.admin, out: (l) => process.stdout.write(`${l}\n`) }));
+    }
+    case 'keygen': {
+      const { keygenInstructions, writeKeyPair } = await import('./cli/keygen.js');
+      try {
+        process.stdout.write(`${keygenInstructions(writeKeyPair({ out: values.out ?? 'realmgate', force: values.force ?? false }))}\n`);
+      } catch (err) {
+        fail(2, describeError(err));
+      }
+      return;
     }
     case 'demo': {
       const { runDemo } = await import('./demo/run.js').catch((err: NodeJS.ErrnoException) => {
@@ -160,6 +184,8 @@ async function main(argv: string[]): Promise<void> {
         clients: values.clients === undefined ? undefined : Number(values.clients),
         durationMs: values['duration-ms'] === undefined ? undefined : Number(values['duration-ms']),
         serializer: values.serializer,
+        // --keep: run until Ctrl-C / SIGTERM (main.ts owns the process's signals).
+        keepUntil: values.keep ? new Promise((r) => { process.once('SIGINT', r); process.once('SIGTERM', r); }) : undefined,
       });
       process.exit(code);
     }
@@ -172,12 +198,12 @@ async function main(argv: string[]): Promise<void> {
         process.exit(await checkHealth({ admin, ready: values.ready === true, timeoutMs: 3000 }));
       }
       const timeoutS = values.timeout === undefined ? 60 : Number(values.timeout);
-      if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail(1, `--timeout must be a positive number of seconds (got "${values.timeout}")`);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail(EXIT_USAGE, `--timeout must be a positive number of seconds (got "${values.timeout}")`);
       const { waitReady } = await import('./cli/wait.js');
       process.exit(await waitReady({ admin, realm: values.realm, timeoutMs: timeoutS * 1000 }));
     }
     default:
-      fail(1, `unknown command "${command}"\n\n${HELP}`);
+      fail(EXIT_USAGE, `unknown command "${command}"\n\n${HELP}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 
 export const OUTCOMES = [
   'forwarded',
@@ -30,6 +31,8 @@ export interface ConnectionInfo {
 export interface MetricsState {
   realms(): { name: string; ready: boolean }[];
   queueDepth(realm: string): number;
+  /** The realm's effective `maxQueued` (its own or `defaults`), for "queue near its cap" alerts. */
+  queueCapacity?(realm: string): number;
   tunnels(): ReadonlyMap<string, number>;
   sources(): { name: string; up: boolean; lastSuccess: number | null; polls: { ok: number; error: number } }[];
   draining(): boolean;
@@ -42,7 +45,7 @@ export interface MetricsState {
  * (tests) never share counters.
  */
 export function createMetrics(registry: Registry, state: MetricsState, opts: { defaultMetrics?: boolean; build?: { version: string; node: string } } = {}) {
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'realmgate_' });
+  if (opts.defaultMetrics !== false) registerProcessMetrics(registry);
   const registers = [registry];
 
   new Gauge({
@@ -65,10 +68,23 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
       for (const r of state.realms()) this.set({ realm: r.name }, state.queueDepth(r.name));
     },
   });
+  new Gauge({
+    name: 'realmgate_queue_capacity',
+    help: 'Most clients the realm may hold (its maxQueued); compare with realmgate_queue_depth',
+    labelNames: ['realm'],
+    registers,
+    collect() {
+      this.reset();
+      if (!state.queueCapacity) return;
+      for (const r of state.realms()) this.set({ realm: r.name }, state.queueCapacity(r.name));
+    },
+  });
+  // One histogram, split by how the hold ended, so admitted waits and timeouts are not mixed;
+  // the name is unchanged, so queries that sum over every label keep working.
   const queueWait = new Histogram({
     name: 'realmgate_queue_wait_seconds',
-    help: 'How long held clients waited before admission or refusal',
-    labelNames: ['realm'],
+    help: 'How long held clients waited, by how the hold ended (outcome: forwarded_after_wait = admitted, else the refusal)',
+    labelNames: ['realm', 'outcome'],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
     registers,
   });
@@ -185,8 +201,8 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     connection(realm: string, outcome: Outcome, _client?: ConnectionInfo): void {
       connections.inc({ realm, outcome });
     },
-    queueWait(realm: string, seconds: number): void {
-      queueWait.observe({ realm }, seconds);
+    queueWait(realm: string, seconds: number, outcome: Outcome): void {
+      queueWait.observe({ realm, outcome }, seconds);
     },
     readmission(realm: string): void {
       readmissions.inc({ realm });

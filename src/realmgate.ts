@@ -103,6 +103,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const baseMetrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
     queueDepth: (r) => admission.depth(r),
+    queueCapacity: (r) => policyFor(r).maxQueued,
     tunnels: () => tunnels.byRealm(),
     sources: () => registry.sources(),
     draining: () => draining,

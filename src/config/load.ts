@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { configSchema, type Config } from './schema.js';
+import { plainMessage, positionOf } from './problems.js';
+import { deepCheck } from './deep-check.js';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { REDACTED, redactText, redactUrl } from '../redact.js';
 
-/** One problem found in a config: where (a dotted path) and why. */
+/** One problem found in a config: where (a dotted path, and the file position when known) and why. */
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** "line L, column C" in the file, when the problem can be placed there. */
+  where?: string;
 }
 
 /** Thrown by loadConfig/parseConfig with every problem found, not just the first. */
@@ -17,10 +21,16 @@ export class ConfigError extends RealmgateError {
     super(
       ErrorCodes.CONFIG_INVALID,
       `invalid config ${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
-        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
     );
     this.problems = problems;
   }
+}
+
+/** `path (line L, column C): message`; a problem with no key path shows its position alone. */
+export function formatProblem(p: ConfigProblem): string {
+  if (p.path === '') return `${p.where ?? '(top level)'}: ${p.message}`;
+  return `${p.path}${p.where ? ` (${p.where})` : ''}: ${p.message}`;
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -39,7 +49,12 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: 
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
-      problems.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
+      problems.push({
+        path: path.join('.'),
+        message: v === undefined
+          ? `environment variable ${name} is not set (set it, or write \${${name}:-fallback})`
+          : `environment variable ${name} is set but empty (set a value, or write \${${name}:-fallback})`,
+      });
       return '';
     };
     if (whole) {
@@ -63,9 +78,15 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: 
 /** Parses YAML or JSON text (JSON is YAML), substitutes env, validates, freezes. */
 export function parseConfig(text: string, opts: { env?: NodeJS.ProcessEnv; source?: string } = {}): Config {
   const source = opts.source ?? '(inline)';
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })), source);
+    throw new ConfigError(doc.errors.map((e) => {
+      const at = e.linePos?.[0];
+      // yaml appends " at line L, column C:" and a code frame; the position goes in `where`.
+      const message = `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+      return at ? { path: '', message, where: `line ${at.line}, column ${at.col}` } : { path: '', message };
+    }), source);
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -74,15 +95,48 @@ export function parseConfig(text: string, opts: { env?: NodeJS.ProcessEnv; sourc
   const problems: ConfigProblem[] = [];
   const substituted = substituteEnv(raw, opts.env ?? process.env, problems);
   const result = configSchema.safeParse(substituted);
+  // A value emptied by a missing variable fails the schema too; its env problem says it all.
+  const envPaths = new Set(problems.map((p) => p.path));
   if (!result.success) {
     for (const issue of result.error.issues) {
-      problems.push({ path: issue.path.join('.'), message: issue.message });
+      if (envPaths.has(issue.path.join('.'))) continue;
+      if (issue.code === 'unrecognized_keys') {
+        // One line per unknown key, placed at the key itself.
+        for (const key of issue.keys) problems.push({ path: [...issue.path, key].join('.'), message: 'unknown key (misspelt, or not a setting here: see docs/configuration.md)' });
+      } else {
+        problems.push({ path: issue.path.join('.'), message: plainMessage(issue, substituted) });
+      }
     }
   }
   // Run even when the schema failed elsewhere, so every problem is reported in one go.
   crossCheck(substituted as Record<string, unknown>, problems);
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems, source);
+  if (problems.length > 0 || !result.success) throw new ConfigError(placed(dedupe(problems), doc, lines), source);
   return deepFreeze(result.data);
+}
+
+/** A rule checked both by the schema and by crossCheck is reported once. */
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\0${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Adds each problem's file position and lists them in file order (the unplaced last). */
+function placed(problems: ConfigProblem[], doc: Document, lines: LineCounter): ConfigProblem[] {
+  const out = problems.map((p) => {
+    if (p.where || p.path === '') return p;
+    const where = positionOf(doc, lines, p.path.split('.'));
+    return where ? { ...p, where } : p;
+  });
+  const key = (p: ConfigProblem) => {
+    const m = /^line (\d+), column (\d+)$/.exec(p.where ?? '');
+    return m ? Number(m[1]) * 1e4 + Number(m[2]) : Infinity;
+  };
+  return out.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map((x) => x.p);
 }
 
 /**
@@ -109,6 +163,13 @@ function crossCheck(raw: Record<string, unknown>, problems: ConfigProblem[]): vo
   });
   const readiness = (raw.readiness ?? {}) as { sources?: unknown };
   if (Array.isArray(readiness.sources)) {
+    // Also a schema rule, but the schema checks it only once the source is otherwise valid.
+    readiness.sources.forEach((s: unknown, i) => {
+      const src = (s ?? {}) as Record<string, unknown>;
+      if (src.type === 'crossbar' && (src.privateKeyFile === undefined) === (src.privateKeyEnv === undefined)) {
+        problems.push({ path: `readiness.sources.${i}.privateKeyFile`, message: 'give exactly one of privateKeyFile or privateKeyEnv' });
+      }
+    });
     const sources = readiness.sources.map((s: unknown) => (s ?? {}) as { name?: unknown; type?: unknown });
     const resolved = sourceNames(sources.map((s) => ({ type: String(s.type), name: typeof s.name === 'string' ? s.name : undefined })));
     const seen = new Set<string>();
@@ -147,6 +208,19 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     throw new RealmgateError(ErrorCodes.CONFIG_READ, `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
   return parseConfig(text, { env, source: file });
+}
+
+/**
+ * `check-config`: loadConfig, then what only this machine can tell (key files and variables,
+ * static sources naming unconfigured realms: see deep-check.ts), reported the same way.
+ */
+export function loadConfigChecked(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(file, env);
+  const problems = deepCheck(config, env);
+  if (problems.length === 0) return config;
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+  throw new ConfigError(placed(problems, doc, lines), file);
 }
 
 /**

@@ -75,7 +75,10 @@ export function startPairs(o: PairsOptions): PairResults {
     await d;
     await Promise.race([g, new Promise((r) => setTimeout(r, PAIR_LINE_WAIT_MS))]);
     const gatedInLine = gated[i]!.outcome !== undefined;
-    o.timeline.line(`#${String(n).padEnd(3)} direct: ${describe(direct[i]!, at).padEnd(32)} through realmgate: ${describe(gated[i]!, at)}`, at);
+    // Stamped at the latest outcome the line reports, never before it: a "joined" line must not
+    // print ahead of the "ready - releasing" line that caused the join.
+    const lineAt = Math.max(at, direct[i]!.outcome?.at ?? at, gated[i]!.outcome?.at ?? at);
+    o.timeline.line(`#${String(n).padEnd(3)} direct: ${describe(direct[i]!, at).padEnd(32)} through realmgate: ${describe(gated[i]!, at)}`, lineAt);
     await g;
     if (gatedInLine) return;
     const out = gated[i]!.outcome!;

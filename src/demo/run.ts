@@ -26,6 +26,11 @@ export interface DemoOptions {
   durationMs?: number | undefined;
   /** `json` (default), `msgpack` or `cbor`. */
   serializer?: string | undefined;
+  /**
+   * Leave the simulated cluster and the gate running after the verdict until this resolves
+   * (main.ts: on Ctrl-C / SIGTERM), so a newcomer can curl the admin port; default: exit at once.
+   */
+  keepUntil?: Promise<unknown> | undefined;
   /** Where the timeline goes; default process.stdout. */
   write?: ((text: string) => void) | undefined;
 }
@@ -61,8 +66,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await cluster.listen();
     cluster.proxy.router.register(REALM, PROCEDURE, (args) => ({ args: [Number(args[0]) + Number(args[1])] }));
     gate = await createRealmgate(gateConfigFor(cluster, { privateKeyEnv: keyEnv, realms: [REALM], queueTimeoutMs: durationMs + 5000 }), { logger });
-    const { listen } = await gate.start();
+    const { listen, admin } = await gate.start();
     const gateUrl = `ws://127.0.0.1:${listen.port}/ws`;
+    const adminUrl = `http://127.0.0.1:${admin.port}`;
     await sourceUp(gate, 10_000);
 
     const route0At = Math.round(durationMs * 0.375);
@@ -72,6 +78,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     write(`  proxy transport  ${cluster.proxyWsUrl}  (simulated Crossbar: ABORT no_such_realm until the realm is routed)\n`);
     write(`  master API       ${cluster.masterUrl}  (simulated, WAMP-cryptosign)\n`);
     write(`  realmgate        ${gateUrl}  (realm from HELLO, readiness from the crossbar source)\n`);
+    write(`  realmgate admin  ${adminUrl}  (/health/ready, /metrics, /status${opts.keepUntil ? '' : '; pass --keep to keep it running after the demo'})\n`);
     write(`${clients} pairs of autobahn-js clients (${serializer}): one direct, one through realmgate, at the same moments over the first ${seconds(spreadMs)} s\n\n`);
 
     // Lines are held 400 ms so a pair's line (stamped when it connected) still prints in time order.
@@ -107,6 +114,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const tally = results.tally();
     write('\n');
     timeline.plain(verdictLine(tally));
+    if (opts.keepUntil) {
+      write(`\nstill running (--keep): try\n  curl -s ${adminUrl}/health/ready\n  curl -s ${adminUrl}/metrics | grep ^realmgate_\n  curl -s ${adminUrl}/status\n` +
+        `  clients: ${gateUrl} (realm "${REALM}") through realmgate, ${cluster.proxyWsUrl} direct\nCtrl-C stops it.\n`);
+      await opts.keepUntil;
+    }
     return tally.gatedRefused > 0 || tally.gatedMissing > 0 ? 1 : 0;
   } catch (err) {
     process.stderr.write(`realmgate demo: ${describeError(err)}\n`);

@@ -304,6 +304,6 @@ class PeekSession implements PendingClient {
     if (this.#settled) return;
     this.#settled = true;
     this.#ctx.metrics.connection(this.#label, outcome, { socket: this.#socket, waitedMs: d?.waitedMs ?? 0 });
-    if (d?.held) this.#ctx.metrics.queueWait(this.#label, d.waitedMs / 1000);
+    if (d?.held) this.#ctx.metrics.queueWait(this.#label, d.waitedMs / 1000, outcome);
   }
 }

@@ -46,7 +46,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   function refuse(socket: Duplex, realm: string | undefined, reason: RefusalReason, d?: Extract<Decision, { admitted: false }>): void {
     const label = realmLabel(ctx, realm);
     ctx.metrics.connection(label, outcomeForReject[reason], { socket, waitedMs: d?.waitedMs ?? 0 });
-    if (d?.held) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    if (d?.held) ctx.metrics.queueWait(label, d.waitedMs / 1000, outcomeForReject[reason]);
     const retry = realm !== undefined ? ctx.policyFor(realm).retryAfterSeconds : ctx.config.defaults.retryAfterSeconds;
     writeRefusal(socket, reason, realm, retry);
   }
@@ -61,7 +61,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
   function tunnel(c: UpgradeClient, d: Extract<Decision, { admitted: true }>): void {
     const { req, socket, watch, realm } = c;
     const label = realmLabel(ctx, realm);
-    if (d.held && c.attempts === 0) ctx.metrics.queueWait(label, d.waitedMs / 1000);
+    if (d.held && c.attempts === 0) ctx.metrics.queueWait(label, d.waitedMs / 1000, 'forwarded_after_wait');
     const gone: Cancel = { cancelled: watch.gone };
     let upstream: Socket | undefined;
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });

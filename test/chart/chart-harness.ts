@@ -2,8 +2,9 @@
  * Shared harness for the chart tests: builds tools/helm-render once per test
  * process into .tmp/helm-render (the Go build cache makes repeats cheap), renders
  * helm/realmgate with given values files and parses the multi-document output.
- * With no Go toolchain it throws, telling to run scripts/install-chart-tools.sh:
- * chart tests fail rather than skip.
+ * With no Go toolchain it throws, telling to run scripts/install-chart-tools.sh;
+ * scripts/run-tests.mjs installs it first (root) or leaves test/chart/ out with
+ * one line saying so (never under CI=true).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';

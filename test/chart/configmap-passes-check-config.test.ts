@@ -1,6 +1,7 @@
 // The realmgate config the chart puts in its ConfigMap, for the default values
 // and each ci variant, is accepted by `realmgate check-config` (the real CLI,
-// run through tsx), with ${NODE_AUTHID} given as the pod would give it.
+// run through tsx), with ${NODE_AUTHID} given as the pod would give it; --schema-only, since
+// the key file the pod mounts is not on this machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { only, render, repoRoot, variants } from './chart-harness.js';
 
 function checkConfig(file: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'check-config', '--config', file], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'check-config', '--config', file, '--schema-only'], {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, ...env },

@@ -26,7 +26,8 @@ const models: Record<string, new (o: any) => { validate(): void }> = {
 };
 
 const metrics = ['realmgate_realm_ready', 'realmgate_queue_depth', 'realmgate_queue_wait_seconds_bucket',
-  'realmgate_connections_total', 'realmgate_source_up', 'realmgate_source_polls_total'];
+  'realmgate_connections_total', 'realmgate_source_up', 'realmgate_source_polls_total', 'realmgate_readmissions_total',
+  'realmgate_queue_capacity'];
 
 function checkMonitor(o: RenderedObject['obj'], endpointsKey: string): void {
   const spec = o.spec as Record<string, any>;
@@ -41,19 +42,20 @@ function checkMonitor(o: RenderedObject['obj'], endpointsKey: string): void {
 function checkPrometheusRule(o: RenderedObject['obj']): void {
   const groups = (o.spec as any).groups as Array<{ name: string; rules: Array<Record<string, any>> }>;
   const rules = groups.flatMap((g) => g.rules);
-  assert.deepEqual(rules.map((r) => r.alert).sort(), ['RealmgateQueueNearCap', 'RealmgateRealmNotReady', 'RealmgateSourceDown']);
+  assert.deepEqual(rules.map((r) => r.alert).sort(), ['RealmgateAbsent', 'RealmgateQueueNearCap', 'RealmgateQueueTimeouts', 'RealmgateRealmNotReady',
+    'RealmgateRefusingClients', 'RealmgateSourceDown', 'RealmgateTargetDown']);
   for (const r of rules) {
     assert.equal(typeof r.expr, 'string');
     assert.match(r.for, /^\d+[smh]$/);
     assert.ok(r.labels.severity);
     // Prometheus templating survived Helm's: `{{ $labels.x }}` is literal in the output.
-    assert.match(r.annotations.summary, /\{\{ \$labels\.\w+ \}\}/);
+    if (r.alert !== 'RealmgateAbsent') assert.match(r.annotations.summary, /\{\{ \$labels\.\w+ \}\}/);
   }
   const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
   assert.match(byName.RealmgateRealmNotReady.expr, /realmgate_realm_ready\{.*\}\) == 0$/);
   assert.equal(byName.RealmgateRealmNotReady.for, '5m');
   assert.match(byName.RealmgateSourceDown.expr, /realmgate_source_up\{.*\}\) == 0$/);
-  assert.match(byName.RealmgateQueueNearCap.expr, /realmgate_queue_depth\{[^}]*\}\)\s*>= \d+$/);
+  assert.match(byName.RealmgateQueueNearCap.expr, /realmgate_queue_depth\{[^}]*\}\)\s*>= on \(namespace, pod, realm\)\s*0\.8 \* max by \(namespace, pod, realm\) \(realmgate_queue_capacity\{[^}]*\} > 0\)$/);
 }
 
 function checkDashboard(o: RenderedObject['obj']): void {
@@ -84,13 +86,16 @@ for (const [label, files] of variants()) {
   });
 }
 
-test('the monitoring variant renders every optional object and the dashboard', () => {
+test('the monitoring variant renders every optional object and the dashboard (the podmonitor variant: the PodMonitor)', () => {
   const objs = render({ valuesFiles: variants().find(([l]) => l === 'monitoring-values.yaml')![1] });
   const kinds = objs.map((o) => o.obj.kind).sort();
-  for (const k of ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'PodDisruptionBudget', 'NetworkPolicy']) {
+  for (const k of ['ServiceMonitor', 'PrometheusRule', 'PodDisruptionBudget', 'NetworkPolicy']) {
     assert.ok(kinds.includes(k), `has ${k}`);
   }
+  assert.ok(!kinds.includes('PodMonitor'), 'never a PodMonitor next to the ServiceMonitor');
   checkDashboard(only(objs, 'ConfigMap', '-dashboard'));
+  const pm = render({ valuesFiles: variants().find(([l]) => l === 'podmonitor-values.yaml')![1] }).map((o) => o.obj.kind);
+  assert.ok(pm.includes('PodMonitor') && !pm.includes('ServiceMonitor'), pm.join(', '));
 });
 
 test('the default values render none of the optional objects', () => {

@@ -141,4 +141,6 @@ test('NOTES.txt renders with the release and the probes explained', () => {
   const notes = renderText({ notes: true, releaseName: 'edge', namespace: 'wamp' });
   assert.match(notes, /svc\/edge-realmgate /);
   assert.match(notes, /\/health\/ready/);
+  assert.match(notes, /placeholder ghcr\.io\/realmgate\/realmgate, which is\s+not published/, 'the default image is flagged');
+  assert.doesNotMatch(renderText({ notes: true, set: ['realmgate.image.repository=registry.example.com/realmgate'] }), /placeholder/);
 });

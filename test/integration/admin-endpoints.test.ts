@@ -47,7 +47,7 @@ test('health, per-realm health, status and metrics follow the registry; /drain t
   const metrics = (await get('/metrics')).body as string;
   for (const name of ['realmgate_realm_ready', 'realmgate_queue_depth', 'realmgate_queue_wait_seconds_bucket', 'realmgate_connections_total',
     'realmgate_tunnels_active', 'realmgate_source_up', 'realmgate_source_polls_total', 'realmgate_source_last_success_timestamp_seconds',
-    'realmgate_draining', 'realmgate_process_cpu_seconds_total']) {
+    'realmgate_draining', 'process_cpu_seconds_total', 'realmgate_queue_capacity']) {
     assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
   }
   assert.equal(metricValue(metrics, 'realmgate_realm_ready', { realm: 'realm1' }), 1);

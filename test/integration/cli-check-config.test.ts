@@ -33,7 +33,7 @@ readiness:
       node: \${NODE_AUTHID}
       webcluster: cluster1
 `);
-  const r = await cli(['check-config', '--config', file], { NODE_AUTHID: 'node1' });
+  const r = await cli(['check-config', '--config', file], { NODE_AUTHID: 'node1', RG_KEY: '1'.repeat(64) });
   assert.equal(r.code, 0, r.stderr);
   const effective = JSON.parse(r.stdout);
   assert.equal(effective.readiness.sources[1].node, 'node1');
@@ -41,7 +41,7 @@ readiness:
   assert.doesNotMatch(r.stdout, /s3cr3t/);
 });
 
-test('check-config lists every problem and exits 1; a missing file and no config exit 1 too', async () => {
+test('check-config lists every problem and exits 1; a missing file exits 1 too, no config at all 64', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rg-'));
   const file = join(dir, 'bad.json');
   writeFileSync(file, JSON.stringify({ upstream: { url: 'nope' }, listen: { port: -1 }, extra: true, readiness: { sources: [] } }));
@@ -50,7 +50,7 @@ test('check-config lists every problem and exits 1; a missing file and no config
   for (const p of ['upstream.url', 'listen.port', 'extra', 'readiness.sources']) assert.match(r.stderr, new RegExp(p.replace('.', '\\.')), p);
   assert.equal((await cli(['check-config', '--config', join(dir, 'missing.yaml')])).code, 1);
   const none = await cli(['check-config'], { REALMGATE_CONFIG: '' });
-  assert.equal(none.code, 1);
+  assert.equal(none.code, 64, 'no --config is a usage error');
   assert.match(none.stderr, /no config file/);
 });
 
@@ -60,7 +60,7 @@ test('--version, --help and unknown commands', async () => {
   assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
   assert.match((await cli(['--help'])).stdout, /check-config/);
   const u = await cli(['frobnicate']);
-  assert.equal(u.code, 1);
+  assert.equal(u.code, 64, 'a usage error has its own exit code, not a bad config');
   assert.match(u.stderr, /unknown command "frobnicate"/);
 });
 

@@ -43,7 +43,7 @@ test('`realmgate wait` exits 3 when the gate stays unready past --timeout, 0 onc
   assert.equal(timedOut.code, 3, timedOut.stderr);
   assert.match(timedOut.stderr, /not ready after 1 s .*HTTP 503/);
   assert.equal(healthy.code, 0, healthy.stderr);
-  assert.equal(usage.code, 1, 'a bad --timeout is a usage error');
+  assert.equal(usage.code, 64, 'a bad --timeout is a usage error (exit 64, as every usage error)');
 
   assert.equal(await waitReady({ admin: adminUrl, realm: 'nope', timeoutMs: 300, intervalMs: 50, write }), 3);
   assert.match(lines.at(-1)!, /realm "nope" is not known/);

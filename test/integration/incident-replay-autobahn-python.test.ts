@@ -1,3 +1,4 @@
+// needs: python3-autobahn
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertPythonAutobahn, NO_SUCH_REALM, REALM, runPythonClients, startIncident } from '../support/incident.js';

@@ -91,7 +91,7 @@ export interface PythonClients {
  */
 export async function assertPythonAutobahn(): Promise<void> {
   if (!existsSync(DEBIAN_PYTHON)) throw new Error(`${DEBIAN_PYTHON} not found: install Debian's python3 and python3-autobahn (apt-get install -y python3-autobahn; .ci/run does this)`);
-  const child = spawn(DEBIAN_PYTHON, ['-c', 'import autobahn, txaio; print(autobahn.__version__)'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(DEBIAN_PYTHON, ['-c', 'import autobahn.wamp.types, txaio.aio; print(autobahn.__version__)'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));

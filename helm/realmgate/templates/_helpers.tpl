@@ -32,6 +32,24 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/*
+The `helm test` pod's labels: the chart's common labels but NOT the selector labels, so the
+Services, the PodDisruptionBudget, the NetworkPolicy and the Pod/ServiceMonitors never select it
+(it would count as a workload pod, receive client traffic, and be fenced in by the policy).
+*/}}
+{{- define "realmgate.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "realmgate.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}
+
+{{- define "realmgate.testLabels" -}}
+helm.sh/chart: {{ include "realmgate.chart" . }}
+{{ include "realmgate.testSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
 {{- define "realmgate.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "realmgate.fullname" .) .Values.serviceAccount.name }}
