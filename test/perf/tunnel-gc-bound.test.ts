@@ -4,6 +4,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { startGateProcess, type GateProcess } from '../support/gate-process.js';
 import { upgradeRequest } from '../support/raw-http.js';
+import { startRawUpstream } from '../support/raw-upstream.js';
 
 /**
  * Regression guard without timing: the garbage collections a realmgate process runs per MiB
@@ -19,27 +20,6 @@ const CHUNK = 64 * 1024;
 const IN_FLIGHT = 4 * CHUNK;
 /** The bare pipe's 0.031 GCs/MiB would be ~12 here; the reused-buffer pipe does ~0-2. */
 const MAX_GCS_PER_MIB = 0.012;
-
-/** A raw upstream: answers the upgrade with a 101, then echoes every byte (with backpressure). */
-async function startRawEcho(t: { after(fn: () => void): void }): Promise<number> {
-  const server = net.createServer((sock) => {
-    sock.on('error', () => sock.destroy());
-    let head = Buffer.alloc(0);
-    const onHead = (c: Buffer): void => {
-      head = Buffer.concat([head, c]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      sock.off('data', onHead);
-      sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-      if (head.length > end + 4) sock.write(head.subarray(end + 4));
-      sock.pipe(sock);
-    };
-    sock.on('data', onHead);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  return (server.address() as net.AddressInfo).port;
-}
 
 /** One tunnel: sends `bytes` in 64 KiB chunks with at most IN_FLIGHT unanswered; resolves when all came back. */
 function pump(port: number, bytes: number): Promise<void> {
@@ -91,7 +71,10 @@ async function gcCounts(gate: GateProcess): Promise<{ minor: number; major: numb
 }
 
 test('forwarding through tunnels costs (almost) no garbage collection per MiB', async (t) => {
-  const upstreamPort = await startRawEcho(t);
+  const upstreamPort = await startRawUpstream(t, (sock, rest) => {
+    if (rest.length > 0) sock.write(rest);
+    sock.pipe(sock);
+  });
   const gate = await startGateProcess(t, {
     listen: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0 },
