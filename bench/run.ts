@@ -4,14 +4,15 @@
  * bench/results/latest.json, bench/results/throughput.svg and the results
  * table into bench/README.md.
  *
- *   node --import tsx bench/run.ts [--quick] [--with-node-pipe] [--only=tunnel,sessions,held,readiness]
+ *   node --import tsx bench/run.ts [--quick] [--without-node-pipe] [--only=tunnel,sessions,held,readiness]
  *
  * --quick: 2 repetitions and shorter windows (development; not for the README).
  * --cases=ID,...: only these tunnel cases (e.g. --cases='16KiB 50x16').
- * --with-node-pipe: also measure a bare Node TCP pipe (bench/node-pipe-proxy.ts) as a reference.
+ * Bare Node pipes (bench/node-pipe-proxy.ts) are measured beside realmgate as references (the
+ * CPU target is relative to node-http-pipe); --without-node-pipe leaves them out.
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { LoadDriver } from './lib/load-driver.js';
 import { ProcessSet } from './lib/procs.js';
 import { ensurePackages, startGate, startHaproxy, startNginx, startUpstream, tsxArgs, type Target } from './lib/targets.js';
@@ -60,7 +61,7 @@ try {
     try { proxies.push(await start(ps, up)); } catch (err) { skipped.push(`${name}: ${(err as Error).message}`); }
   }
   for (const s of skipped) log(`skipped ${s}`);
-  if (process.argv.includes('--with-node-pipe')) {
+  if (!process.argv.includes('--without-node-pipe')) {
     // Reference points: a bare Node TCP pipe, and the same behind an http server's 'upgrade'.
     for (const [name, mode] of [['node-pipe', 'tcp'], ['node-http-pipe', 'http']] as const) {
       const child = ps.spawn(name, process.execPath, [...tsxArgs('node-pipe-proxy.ts'), String(up), mode]);
@@ -74,7 +75,7 @@ try {
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: version('uname', ['-r']) ?? '' },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: version('uname', ['-r']) ?? '', loadAvg: loadavg() },
     versions: {
       node: process.version,
       realmgate: (await import('../package.json', { with: { type: 'json' } })).default.version,
