@@ -46,6 +46,20 @@ child.proc.stdout!.on('data', (c: Buffer) => {
   marks += s.split('Mark-Compact').length - 1;
   scav += s.split('Scavenge').length - 1;
 });
+const sessions = arg('sessions', 0);
+if (sessions > 0) {
+  // Session mode: 16 loops of connect (+ HELLO/WELCOME for -peek) → close; CPU µs per session.
+  const wamp = target === 'realmgate-peek';
+  const loop = async (n: number): Promise<void> => { for (let i = 0; i < n; i++) (await connect(url, wamp, 'realm1')).terminate(); };
+  await Promise.all(Array.from({ length: 16 }, () => loop(20)));
+  const c0 = cpuMicros([child.pid]);
+  await Promise.all(Array.from({ length: 16 }, () => loop(Math.ceil(sessions / 16))));
+  const c1 = cpuMicros([child.pid]);
+  console.log(JSON.stringify({ target, sessions, cpuUsPerSession: +((c1 - c0) / sessions).toFixed(1) }));
+  await child.stop(5000);
+  ps.killAll();
+  process.exit(0);
+}
 const clients = await Promise.all(Array.from({ length: conns }, () => connect(url, target === 'realmgate-peek', 'realm1')));
 const payload = Buffer.alloc(size, 0x61);
 let n = 0, stop = false;

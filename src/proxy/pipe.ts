@@ -52,11 +52,11 @@ export class ReadBuffers {
 export interface PipeHandle {
   destroy(): void;
   /**
-   * Switches the tunnel to reused read buffers from `pool` if both sockets allow it (plain
-   * TCP, nothing buffered either way, nothing written yet). Must be called in the same
-   * synchronous step as pipeBoth(), before any byte moved. Returns whether it switched.
+   * Lets the tunnel move to reused read buffers from `pool` once it carries traffic (both
+   * sockets plain TCP, nothing buffered or being written at that moment). Without this call
+   * (or when the pool is used up) it stays on Node's stream pipe.
    */
-  useReadBuffers(pool: ReadBuffers): boolean;
+  useReadBuffers(pool: ReadBuffers): void;
 }
 
 interface AdoptableSocket extends net.Socket {
@@ -106,33 +106,72 @@ export function pipeBoth(
   client.pipe(upstream);
   upstream.pipe(client);
 
+  /** Moves both sockets to reused read buffers now, if nothing is in flight either way. */
+  const adoptNow = (pool: ReadBuffers): 'done' | 'busy' | 'never' => {
+    if (closed || moved) return 'never';
+    if (!adoptable(client) || !adoptable(upstream)) return client instanceof tls.TLSSocket || upstream instanceof tls.TLSSocket ? 'never' : 'busy';
+    const pair = pool.takePair();
+    if (!pair) return 'never';
+    moved = true;
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.off('error', onClientError);
+    upstream.off('error', onUpstreamError);
+    // The old wrappers own nothing any more; a late call on them must not throw.
+    client.on('error', noop);
+    upstream.on('error', noop);
+    const c = adopt(client, pair[0], pool);
+    const u = adopt(upstream, pair[1], pool);
+    a = c.socket;
+    b = u.socket;
+    c.pipeTo(b);
+    u.pipeTo(a);
+    a.on('error', onClientError);
+    b.on('error', onUpstreamError);
+    a.on('close', onClientClose);
+    b.on('close', onUpstreamClose);
+    return 'done';
+  };
+
   return {
     destroy: () => finish('client'),
-    useReadBuffers(pool: ReadBuffers): boolean {
-      if (closed || moved || !adoptable(client) || !adoptable(upstream)) return false;
-      const pair = pool.takePair();
-      if (!pair) return false;
-      moved = true;
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.off('error', onClientError);
-      upstream.off('error', onUpstreamError);
-      // The old wrappers own nothing any more; a late call on them must not throw.
-      client.on('error', noop);
-      upstream.on('error', noop);
-      const [c, u] = [adopt(client, pair[0], pool), adopt(upstream, pair[1], pool)];
-      a = c.socket;
-      b = u.socket;
-      c.pipeTo(b);
-      u.pipeTo(a);
-      a.on('error', onClientError);
-      b.on('error', onUpstreamError);
-      a.on('close', onClientClose);
-      b.on('close', onUpstreamClose);
-      return true;
+    useReadBuffers(pool: ReadBuffers): void {
+      // At the start nothing is in flight, so this nearly always switches at once. A tunnel
+      // whose first bytes are still being written (a 101 that did not reach the kernel in one
+      // write) retries once it carries traffic: after ADOPT_AFTER_CHUNKS, outside any read
+      // callback (setImmediate), when nothing is buffered or being written either way; a few
+      // times, then it stays on the stream pipe.
+      if (adoptNow(pool) !== 'busy') return;
+      let chunks = 0;
+      let attempts = 0;
+      let scheduled = false;
+      const stop = (): void => {
+        client.off('data', count);
+        upstream.off('data', count);
+      };
+      const attempt = (): void => {
+        scheduled = false;
+        const r = adoptNow(pool);
+        if (r === 'busy' && ++attempts < MAX_ADOPT_ATTEMPTS) {
+          chunks = 0;
+          return;
+        }
+        stop();
+      };
+      const count = (): void => {
+        if (++chunks < ADOPT_AFTER_CHUNKS || scheduled) return;
+        scheduled = true;
+        setImmediate(attempt);
+      };
+      client.on('data', count);
+      upstream.on('data', count);
     },
   };
 }
+
+/** Chunks a stream-mode tunnel forwards before it moves to reused buffers. */
+const ADOPT_AFTER_CHUNKS = 8;
+const MAX_ADOPT_ATTEMPTS = 16;
 
 function noop(): void {}
 

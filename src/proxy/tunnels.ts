@@ -7,7 +7,7 @@ import { ReadBuffers } from './pipe.js';
 export interface TunnelHandle {
   destroy(): void;
   /** A tunnel that can read into reused buffers takes them from the registry's pool (pipe.ts). */
-  useReadBuffers?(pool: ReadBuffers): boolean;
+  useReadBuffers?(pool: ReadBuffers): void;
 }
 
 export class Tunnels {
