@@ -1,6 +1,6 @@
 /**
  * Reference points, not products: the smallest Node forwarders, measured by
- * `run.ts --with-node-pipe` beside realmgate, to tell what the Node platform's
+ * `run.ts` (by default) beside realmgate, to tell what the Node platform's
  * socket pipe costs from what realmgate's own code adds.
  *   tcp  — net.createServer + net.connect + stream.pipe both ways (no HTTP at all)
  *   http — http.createServer 'upgrade' → net.connect, write the request head, pipe

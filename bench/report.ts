@@ -14,7 +14,7 @@ import type { TunnelSummary } from './scenarios/tunnel.js';
 export interface BenchResults {
   date: string;
   quick: boolean;
-  machine: { cpu: string; cores: number; memGiB: number; kernel: string };
+  machine: { cpu: string; cores: number; memGiB: number; kernel: string; loadAvg?: number[] };
   versions: { node: string; realmgate: string; nginx: string | null; haproxy: string | null };
   skipped: string[];
   tunnel: TunnelSummary[];
@@ -37,7 +37,7 @@ const END = '<!-- results:end -->';
 const fmt = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Each target of issue 6, met or missed, from the results (null = not measured). */
+/** Each target of issues 6 and 13, met or missed, from the results (null = not measured). */
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const out: TargetCheck[] = [];
   const rate = (c: string, t: string): number | undefined => r.tunnel.find((x) => x.case === c && x.target === t)?.msgsPerSec;
@@ -51,6 +51,23 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
         out.push({ goal: `${c}: ${gate}/${other} ≥ ${need.toFixed(2)}`, measured: ratio === undefined ? 'not measured' : ratio.toFixed(2), met: ratio === undefined ? null : ratio >= need });
       }
     }
+  }
+  // Issue 13: realmgate's own cost over the platform's, per case.
+  const cpu = (c: string, t: string): number | null | undefined => r.tunnel.find((x) => x.case === c && x.target === t)?.cpuUsPerMsg;
+  for (const c of [...new Set(r.tunnel.map((x) => x.case))]) {
+    for (const gate of ['realmgate', 'realmgate-peek']) {
+      const a = cpu(c, gate);
+      const b = cpu(c, 'node-http-pipe');
+      const ratio = a != null && b ? a / b : undefined;
+      out.push({ goal: `${c}: ${gate} proxy CPU/msg ≤ 1.2 × node-http-pipe`, measured: ratio === undefined ? 'not measured' : `${fmt(a, 1)} vs ${fmt(b, 1)} µs = ${ratio.toFixed(2)}`, met: ratio === undefined ? null : ratio <= 1.2 });
+    }
+  }
+  const sessionRate = (t: string): number | undefined => r.sessions.find((s) => s.target === t)?.sessionsPerSec;
+  for (const gate of ['realmgate', 'realmgate-peek']) {
+    const a = sessionRate(gate);
+    const b = sessionRate('nginx');
+    const ratio = a !== undefined && b ? a / b : undefined;
+    out.push({ goal: `sessions/s: ${gate}/nginx ≥ 0.90`, measured: ratio === undefined ? 'not measured' : ratio.toFixed(2), met: ratio === undefined ? null : ratio >= 0.9 });
   }
   const peek = r.sessions.find((s) => s.target === 'realmgate-peek');
   out.push({ goal: 'HELLO peek adds ≤ 1 ms p50 (session: handshake + HELLO → WELCOME, vs direct)', measured: peek ? `${fmt((peek.addedP50Us ?? NaN) / 1000, 2)} ms` : 'not measured', met: peek?.addedP50Us == null ? null : peek.addedP50Us <= 1000 });
@@ -67,7 +84,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
 
 export function renderMarkdown(r: BenchResults): string {
   const L: string[] = [];
-  L.push(`Run ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.durationS} s${r.quick ? ' (--quick)' : ''}. Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGiB} GiB, Linux ${r.machine.kernel} (shared with other work while measuring).`);
+  L.push(`Run ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.durationS} s${r.quick ? ' (--quick)' : ''}. Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGiB} GiB, Linux ${r.machine.kernel}${r.machine.loadAvg ? `, load average ${r.machine.loadAvg.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) when the run started` : ''}.`);
   L.push(`Versions: Node ${r.versions.node}, realmgate ${r.versions.realmgate}, ${r.versions.nginx ?? 'nginx: absent'}, ${r.versions.haproxy ?? 'haproxy: absent'}.`);
   if (r.skipped.length) L.push(`Skipped: ${r.skipped.join('; ')}.`);
   L.push('', '### 1. Admitted tunnels (median of repetitions)', '');
@@ -105,6 +122,8 @@ export function writeReport(r: BenchResults, opts: { updateReadme: boolean }): v
   if (r.tunnel.length) writeFileSync(join(dir, 'results', r.quick ? 'throughput-quick.svg' : 'throughput.svg'), renderChart(r.tunnel, r.date));
   const md = renderMarkdown(r);
   console.log(md);
+  const checks = checkTargets(r);
+  console.error(`targets: ${checks.filter((c) => c.met === true).length} met, ${checks.filter((c) => c.met === false).length} missed, ${checks.filter((c) => c.met === null).length} not measured`);
   const readme = join(dir, 'README.md');
   if (!opts.updateReadme || !existsSync(readme)) return;
   const text = readFileSync(readme, 'utf8');

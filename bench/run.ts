@@ -4,16 +4,17 @@
  * bench/results/latest.json, bench/results/throughput.svg and the results
  * table into bench/README.md.
  *
- *   node --import tsx bench/run.ts [--quick] [--with-node-pipe] [--only=tunnel,sessions,held,readiness]
+ *   node --import tsx bench/run.ts [--quick] [--without-node-pipe] [--only=tunnel,sessions,held,readiness]
  *
  * --quick: 2 repetitions and shorter windows (development; not for the README).
  * --cases=ID,...: only these tunnel cases (e.g. --cases='16KiB 50x16').
- * --with-node-pipe: also measure a bare Node TCP pipe (bench/node-pipe-proxy.ts) as a reference.
+ * Bare Node pipes (bench/node-pipe-proxy.ts) are measured beside realmgate as references (the
+ * CPU target is relative to node-http-pipe); --without-node-pipe leaves them out.
  * --only=tls: realmgate and nginx terminating TLS with the same certificate, beside their plain runs
  *   (bench/scenarios/tls.ts); written to results/tls.json, not part of the default run.
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { LoadDriver } from './lib/load-driver.js';
 import { ProcessSet } from './lib/procs.js';
 import { ensurePackages, startGate, startHaproxy, startNginx, startUpstream, tsxArgs, type Target } from './lib/targets.js';
@@ -27,16 +28,16 @@ import { writeFileSync } from 'node:fs';
 import { handleUsage } from '../scripts/usage.js';
 
 handleUsage(process.argv.slice(2), `
-npm run bench -- [--quick] [--with-node-pipe] [--only=tunnel,sessions,held,readiness] [--cases=ID,...]
+npm run bench -- [--quick] [--without-node-pipe] [--only=tunnel,sessions,held,readiness,tls] [--cases=ID,...]
 
 Measures realmgate against direct, nginx and HAProxy on loopback (about 5 minutes; installs nginx
 and haproxy with apt when run as root) and rewrites bench/results/latest.json,
 bench/results/throughput.svg and the results table in bench/README.md.
   --quick           2 repetitions and shorter windows (development; not for the README)
-  --with-node-pipe  also measure a bare Node TCP pipe as a reference
-  --only=LIST       only these scenarios
+  --without-node-pipe  leave out the bare Node pipe references (measured by default)
+  --only=LIST       only these scenarios (tls: TLS tunnels beside nginx, written to results/tls.json)
   --cases=ID,...    only these tunnel cases (e.g. --cases='16KiB 50x16')
-`, ['--quick', '--with-node-pipe', '--only=', '--cases=']);
+`, ['--quick', '--with-node-pipe', '--without-node-pipe', '--only=', '--cases=']);
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['tunnel', 'sessions', 'held', 'readiness'];
@@ -77,7 +78,7 @@ try {
     try { proxies.push(await start(ps, up)); } catch (err) { skipped.push(`${name}: ${(err as Error).message}`); }
   }
   for (const s of skipped) log(`skipped ${s}`);
-  if (process.argv.includes('--with-node-pipe')) {
+  if (!process.argv.includes('--without-node-pipe')) {
     // Reference points: a bare Node TCP pipe, and the same behind an http server's 'upgrade'.
     for (const [name, mode] of [['node-pipe', 'tcp'], ['node-http-pipe', 'http']] as const) {
       const child = ps.spawn(name, process.execPath, [...tsxArgs('node-pipe-proxy.ts'), String(up), mode]);
@@ -94,7 +95,7 @@ try {
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: version('uname', ['-r']) ?? '' },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: version('uname', ['-r']) ?? '', loadAvg: loadavg() },
     versions: {
       node: process.version,
       realmgate: (await import('../package.json', { with: { type: 'json' } })).default.version,

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { tlsConnectOptions, type UpstreamTlsOptions } from '../tls/upstream-tls.js';
 
@@ -81,29 +80,5 @@ export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<st
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/**
- * Joins two sockets as a raw byte pipe. Either side's error or close destroys
- * the other; `onClose` runs exactly once with who ended it.
- */
-export function pipeBoth(
-  client: Duplex,
-  upstream: net.Socket,
-  onClose: (by: 'client' | 'upstream', err?: Error) => void,
-): { destroy(): void } {
-  let closed = false;
-  const finish = (by: 'client' | 'upstream', err?: Error): void => {
-    if (closed) return;
-    closed = true;
-    client.destroy();
-    upstream.destroy();
-    onClose(by, err);
-  };
-  client.on('error', (err) => finish('client', err));
-  upstream.on('error', (err) => finish('upstream', err));
-  client.on('close', () => finish('client'));
-  upstream.on('close', () => finish('upstream'));
-  // Half-close is passed on (WebSocket close handshakes end with FIN); 'close' tears down both.
-  client.pipe(upstream);
-  upstream.pipe(client);
-  return { destroy: () => finish('client') };
-}
+// The byte pipe lives in pipe.ts; re-exported so callers keep importing it from here.
+export { pipeBoth } from './pipe.js';

@@ -1,18 +1,28 @@
+import { ReadBuffers } from './pipe.js';
+
 /**
  * Open tunnels, counted per realm label, for drain, /status and the
  * realmgate_tunnels_active gauge.
  */
 export interface TunnelHandle {
   destroy(): void;
+  /** A tunnel that can read into reused buffers takes them from the registry's pool (pipe.ts). */
+  useReadBuffers?(pool: ReadBuffers): void;
 }
 
 export class Tunnels {
+  /** Reused read buffers for open tunnels (bounded; the tunnels beyond it use Node's stream pipe). */
+  readonly readBuffers: ReadBuffers;
   readonly #open = new Set<TunnelHandle>();
   /** Admitted clients whose upstream connect/handshake is in flight: drain waits for them too. */
   readonly #connecting = new Set<TunnelHandle>();
   readonly #byRealm = new Map<string, number>();
   #waiters: (() => void)[] = [];
   #closed = false;
+
+  constructor(opts: { readBuffers?: ReadBuffers } = {}) {
+    this.readBuffers = opts.readBuffers ?? new ReadBuffers();
+  }
 
   /**
    * Counts an admitted client from the moment its upstream connect starts, so a shutdown in
@@ -38,6 +48,7 @@ export class Tunnels {
       return () => {};
     }
     this.#open.add(handle);
+    handle.useReadBuffers?.(this.readBuffers);
     this.#byRealm.set(realm, (this.#byRealm.get(realm) ?? 0) + 1);
     let removed = false;
     return () => {

@@ -1,0 +1,217 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+
+/**
+ * The steady-state byte pipe of a tunnel.
+ *
+ * Why not `a.pipe(b)`: every read of a stream-mode socket allocates a fresh 64 KiB
+ * ArrayBuffer backing store. V8 counts those bytes as external memory against the old
+ * generation's allocation limit until a scavenge frees them (every ~32 MiB read); a
+ * process whose old generation is realmgate's size (~16 MB: fastify, zod, pino, prom-client
+ * loaded) reaches that limit and runs a full mark-compact every ~30-40 ms under load, while
+ * a bare forwarder with a 7 MB heap does not. So an admitted tunnel reads into a
+ * per-socket buffer it reuses (net.Socket `onread`): no allocation per chunk at all, and no
+ * Readable machinery (push, 'data', pipe bookkeeping) on the hot path.
+ *
+ * Buffers are bounded by a ReadBuffers pool (owned by Tunnels): a tunnel that finds the pool
+ * empty keeps Node's stream pipe, so 10,000 idle tunnels cost no more memory than before.
+ */
+export class ReadBuffers {
+  readonly #free: Buffer[] = [];
+  #out = 0;
+  readonly bufferBytes: number;
+  readonly maxBuffers: number;
+
+  constructor(opts: { bufferBytes?: number; maxBuffers?: number } = {}) {
+    this.bufferBytes = opts.bufferBytes ?? 64 * 1024;
+    this.maxBuffers = opts.maxBuffers ?? 512;
+  }
+
+  /** Two buffers (one per direction), or undefined when the pool is used up. */
+  takePair(): [Buffer, Buffer] | undefined {
+    if (this.#out + 2 > this.maxBuffers) return undefined;
+    this.#out += 2;
+    return [this.#free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes), this.#free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes)];
+  }
+
+  /** Back to the pool once its socket is closed (no read or pending write can touch it). */
+  give(buf: Buffer): void {
+    this.#out--;
+    // Idle memory stays small: keep a few for the next tunnels, let the rest be collected.
+    if (this.#free.length < 32) this.#free.push(buf);
+  }
+
+  /** Buffers held by open tunnels. */
+  get inUse(): number {
+    return this.#out;
+  }
+}
+
+/** The handle a Tunnels registry holds for each tunnel. */
+export interface PipeHandle {
+  destroy(): void;
+  /**
+   * Lets the tunnel move to reused read buffers from `pool` once it carries traffic (both
+   * sockets plain TCP, nothing buffered or being written at that moment). Without this call
+   * (or when the pool is used up) it stays on Node's stream pipe.
+   */
+  useReadBuffers(pool: ReadBuffers): void;
+}
+
+interface AdoptableSocket extends net.Socket {
+  _handle: { reading?: boolean } | null;
+}
+
+/** A plain TCP socket whose kernel handle can move to a new wrapper without losing a byte. */
+function adoptable(s: Duplex): s is AdoptableSocket {
+  return s instanceof net.Socket && !(s instanceof tls.TLSSocket) && (s as AdoptableSocket)._handle != null
+    && !s.destroyed && !s.connecting && s.writable && s.writableLength === 0
+    && s.readableLength === 0 && !s.readableEnded && !(s as unknown as { _readableState: { ended: boolean } })._readableState.ended;
+}
+
+/**
+ * Joins two sockets as a raw byte pipe. Either side's error or close destroys
+ * the other; `onClose` runs exactly once with who ended it. Half-close is passed
+ * on (WebSocket close handshakes end with FIN), each socket keeping its own
+ * allowHalfOpen.
+ */
+export function pipeBoth(
+  client: Duplex,
+  upstream: net.Socket,
+  onClose: (by: 'client' | 'upstream', err?: Error) => void,
+): PipeHandle {
+  let closed = false;
+  let moved = false;
+  // After adoption these are the new wrappers; the originals are kept to be destroyed with them.
+  let a: Duplex = client;
+  let b: Duplex = upstream;
+  const finish = (by: 'client' | 'upstream', err?: Error): void => {
+    if (closed) return;
+    closed = true;
+    a.destroy();
+    b.destroy();
+    if (a !== client) client.destroy();
+    if (b !== upstream) upstream.destroy();
+    onClose(by, err);
+  };
+  const onClientError = (err: Error): void => finish('client', err);
+  const onUpstreamError = (err: Error): void => finish('upstream', err);
+  const onClientClose = (): void => finish('client');
+  const onUpstreamClose = (): void => finish('upstream');
+  client.on('error', onClientError);
+  upstream.on('error', onUpstreamError);
+  client.on('close', onClientClose);
+  upstream.on('close', onUpstreamClose);
+  client.pipe(upstream);
+  upstream.pipe(client);
+
+  /** Moves both sockets to reused read buffers now, if nothing is in flight either way. */
+  const adoptNow = (pool: ReadBuffers): 'done' | 'busy' | 'never' => {
+    if (closed || moved) return 'never';
+    if (!adoptable(client) || !adoptable(upstream)) return client instanceof tls.TLSSocket || upstream instanceof tls.TLSSocket ? 'never' : 'busy';
+    const pair = pool.takePair();
+    if (!pair) return 'never';
+    moved = true;
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.off('error', onClientError);
+    upstream.off('error', onUpstreamError);
+    // The old wrappers own nothing any more; a late call on them must not throw.
+    client.on('error', noop);
+    upstream.on('error', noop);
+    const c = adopt(client, pair[0], pool);
+    const u = adopt(upstream, pair[1], pool);
+    a = c.socket;
+    b = u.socket;
+    c.pipeTo(b);
+    u.pipeTo(a);
+    a.on('error', onClientError);
+    b.on('error', onUpstreamError);
+    a.on('close', onClientClose);
+    b.on('close', onUpstreamClose);
+    return 'done';
+  };
+
+  return {
+    destroy: () => finish('client'),
+    useReadBuffers(pool: ReadBuffers): void {
+      // Lazily, at the first chunk either way: a session that ends without traffic (a
+      // handshake, then close) never pays for the two new socket wrappers (~6 % of a session's
+      // CPU when done eagerly), and an idle tunnel pins no buffer. The switch runs outside any
+      // read callback (setImmediate) and only when nothing is buffered or being written either
+      // way; if something is, it is retried every ADOPT_AFTER_CHUNKS, a bounded number of times,
+      // then the tunnel stays on the stream pipe.
+      let chunks = 0;
+      let attempts = 0;
+      let scheduled = false;
+      const stop = (): void => {
+        client.off('data', count);
+        upstream.off('data', count);
+      };
+      const attempt = (): void => {
+        scheduled = false;
+        const r = adoptNow(pool);
+        if (r === 'busy' && ++attempts < MAX_ADOPT_ATTEMPTS) {
+          chunks = 0;
+          return;
+        }
+        stop();
+      };
+      const count = (): void => {
+        if (++chunks < (attempts === 0 ? 1 : ADOPT_AFTER_CHUNKS) || scheduled) return;
+        scheduled = true;
+        setImmediate(attempt);
+      };
+      client.on('data', count);
+      upstream.on('data', count);
+    },
+  };
+}
+
+/** Chunks a stream-mode tunnel forwards before it moves to reused buffers. */
+const ADOPT_AFTER_CHUNKS = 8;
+const MAX_ADOPT_ATTEMPTS = 64;
+
+function noop(): void {}
+
+/**
+ * Moves `old`'s kernel handle to a new net.Socket that reads into `buf`. The old wrapper
+ * keeps its place in the HTTP server's connection count until it is destroyed with the tunnel.
+ */
+function adopt(old: AdoptableSocket, buf: Buffer, pool: ReadBuffers): { socket: net.Socket; pipeTo(dst: Duplex): void } {
+  const handle = old._handle!;
+  old._handle = null;
+  let dst: Duplex | undefined;
+  let waiting = false;
+  const src: net.Socket = new net.Socket({
+    handle,
+    allowHalfOpen: old.allowHalfOpen,
+    onread: {
+      buffer: buf,
+      // The hot path: one write of a view of the reused buffer. A write that did not reach the
+      // kernel at once still points into `buf`: stop reading (TCP backpressure to the sender)
+      // until it is done, so the buffer is never overwritten under it.
+      callback: (n: number): boolean => {
+        dst!.write(buf.subarray(0, n), written);
+        if (dst!.writableLength === 0) return true;
+        waiting = true;
+        return false;
+      },
+    },
+  } as unknown as net.SocketConstructorOpts);
+  const written = (): void => {
+    if (waiting && dst!.writableLength === 0 && !src.destroyed) {
+      waiting = false;
+      src.resume();
+    }
+  };
+  src.once('close', () => pool.give(buf));
+  return {
+    socket: src,
+    pipeTo(d: Duplex): void {
+      dst = d;
+      src.on('end', () => d.end());
+    },
+  };
+}
