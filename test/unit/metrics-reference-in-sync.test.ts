@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/metrics.js';
 
 test('every registered metric has a row in docs/metrics.md, and every row is registered', async () => {
   const registry = new Registry();
-  createMetrics(registry, { realms: () => [], queueDepth: () => 0, tunnels: () => new Map(), sources: () => [], draining: () => false });
+  createMetrics(registry, { realms: () => [], queueDepth: () => 0, tunnels: () => new Map(), sources: () => [], draining: () => false }, { build: { version: '0.0.0', node: process.version } });
   const registered = (await registry.getMetricsAsJSON()).map((m) => m.name);
   const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
   const documented = [...doc.matchAll(/^\| `([a-z0-9_]+)` \| (?:gauge|counter|histogram|summary) \|/gm)].map((m) => m[1]!);
