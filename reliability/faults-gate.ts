@@ -18,9 +18,12 @@ const base = (upstreamUrl: string, over: object = {}) => ({
   ...over,
 });
 
-/** `clients` upgrade-time and `clients` HELLO-mode clients against an upstream that refuses connections. */
+/**
+ * `clients` upgrade-time and `clients` HELLO-mode clients against an upstream that refuses connections:
+ * each is retried until its deadline (queueTimeoutMs), then answered 503 upstream_unavailable / ABORT + close 1000.
+ */
 export async function runUpstreamRefusing(clients = 200): Promise<CheckRow> {
-  const gate = await startGateProcess(base(`http://127.0.0.1:${await freePort()}`));
+  const gate = await startGateProcess(base(`http://127.0.0.1:${await freePort()}`, { defaults: { queueTimeoutMs: 1000 } }));
   try {
     await sleep(300);
     const fdBefore = gate.fdCount();
@@ -30,13 +33,13 @@ export async function runUpstreamRefusing(clients = 200): Promise<CheckRow> {
       return (await u.closed).wsClose;
     }));
     for (const u of upgrades) u.socket.destroy();
-    const s502 = upgrades.filter((u) => u.status === 502).length;
-    const c1011 = hellos.filter((c) => c === 1011).length;
+    const s503 = upgrades.filter((u) => u.status === 503).length;
+    const c1000 = hellos.filter((c) => c === 1000).length;
     const fdAfter = await fdsSettle(gate, fdBefore);
     return row(G, 'upstream refusing connections', {
-      'every upgrade answered 502': s502 === clients, 'every HELLO client closed 1011': c1011 === clients,
+      'every upgrade answered 503 at its deadline': s503 === clients, 'every HELLO client got the ABORT and close 1000': c1000 === clients,
       'fds back to baseline': fdAfter <= fdBefore, 'no crash': crashCount(gate) === 0,
-    }, { upgradeClients: clients, answered502: s502, helloClients: clients, closed1011: c1011, fdBefore, fdAfter });
+    }, { upgradeClients: clients, answered503: s503, helloClients: clients, closed1000: c1000, fdBefore, fdAfter });
   } finally {
     gate.kill();
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSigtermWithTunnels, runSlowHello, runUpstreamRefusing } from '../../reliability/faults-gate.js';
 
-test('upstream refusing connections: every client answered (502 / close 1011), fds back', async () => {
+test('upstream refusing connections: every client retried to its deadline, then answered (503 / ABORT close 1000), fds back', async () => {
   const r = await runUpstreamRefusing(40);
   assert.ok(r.pass, JSON.stringify(r.figures));
 });
