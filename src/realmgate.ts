@@ -15,6 +15,9 @@ import { createSources } from './readiness/create-sources.js';
 import type { ReadinessSource } from './readiness/source.js';
 import { RealmRegistry } from './realms/registry.js';
 import { createHelloPeek } from './proxy/hello-peek.js';
+import { createRawSocketHandler } from './rawsocket/session.js';
+import { RawSocketPort } from './rawsocket/port.js';
+import { parseRawSocketUpstream } from './rawsocket/upstream.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -30,7 +33,7 @@ export interface Realmgate {
   readonly admission: Admission;
   readonly tunnels: Tunnels;
   /** Binds both ports and starts the sources. */
-  start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
+  start(): Promise<{ listen: AddressInfo; admin: AddressInfo; rawsocket?: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
   drain(): void;
   /** Graceful shutdown per `shutdown`: 503 → delayMs → stop accepting → held answered → tunnels drain → closed. Idempotent. */
@@ -62,7 +65,10 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(),
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs),
   };
-  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined);
+  // RawSocket clients (first byte 0x7F on the client port, or listen.rawsocket) are always read up to their HELLO.
+  const rawSocket = createRawSocketHandler(ctx, parseRawSocketUpstream(config.upstream.rawsocketUrl, ctx.upstream));
+  const rawSocketPort = config.listen.rawsocket === undefined ? undefined : new RawSocketPort(rawSocket);
+  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined, rawSocket);
 
   registry.on('change', (c) => {
     if (c.ready) {
@@ -133,6 +139,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     draining = true;
     admission.drain();
     for (const p of [...ctx.pending]) p.destroy();
+    rawSocketPort?.close();
     dataPlane.destroy();
     tunnels.destroyAll();
     registry.close();
@@ -147,6 +154,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
     if (waitMs > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), waitMs));
     dataPlane.stopAccepting();
+    rawSocketPort?.close();
     const refused = refuseHeld();
     log.info({ refused, tunnels: tunnels.size, connecting: tunnels.connecting, drainTimeoutMs }, 'stopped accepting; waiting for tunnels');
     if (tunnels.size + tunnels.connecting > 0) {
@@ -169,9 +177,12 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     async start() {
       const listen = await dataPlane.listen(config.listen.host, config.listen.port);
       let adminAddr: AddressInfo;
+      let rawsocket: AddressInfo | undefined;
       try {
+        if (rawSocketPort) rawsocket = await rawSocketPort.listen(config.listen.host, config.listen.rawsocket!);
         adminAddr = await listenAdmin(admin, config.admin.host, config.admin.port);
       } catch (err) {
+        rawSocketPort?.close();
         dataPlane.destroy();
         throw err;
       }
@@ -185,7 +196,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       registry.start();
       log.info({ listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`, upstream: config.upstream.url,
         realms: registry.realmNames(), sources: sources.map((s) => s.name) }, 'realmgate started');
-      return { listen, admin: adminAddr };
+      return { listen, admin: adminAddr, ...(rawsocket ? { rawsocket } : {}) };
     },
     drain,
     close() {

@@ -33,6 +33,15 @@ function urlWith(protocols: RegExp, what: string) {
 }
 const httpUrl = urlWith(/^https?:$/, 'http:// or https://');
 const wsUrl = urlWith(/^wss?:$/, 'ws:// or wss://');
+/** RawSocket upstream: tcp://host:port (the port is required: RawSocket has no default port). */
+const tcpUrl = z.string().refine((u) => {
+  try {
+    const url = new URL(u);
+    return url.protocol === 'tcp:' && url.hostname !== '' && url.port !== '' && (url.pathname === '' || url.pathname === '/');
+  } catch {
+    return false;
+  }
+}, 'must be a tcp://host:port URL');
 
 const realmPolicyFields = {
   onNotReady: onNotReady.optional(),
@@ -128,12 +137,19 @@ export const sourceSchema = z.discriminatedUnion('type', [crossbarSource, probeS
 
 export const configSchema = z
   .strictObject({
-    listen: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(8080) }).prefault({}),
+    listen: z.strictObject({
+      host: host.default('0.0.0.0'),
+      port: port.default(8080),
+      /** Optional RawSocket-only port (RawSocket clients are also accepted on `port`, by first byte 0x7F). */
+      rawsocket: port.optional(),
+    }).prefault({}),
     admin: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(9090) }).prefault({}),
     upstream: z.strictObject({
       url: httpUrl,
       /** Deadline for the upstream TCP connect + handshake of an admitted client. */
       connectTimeoutMs: positiveMs.default(10_000),
+      /** Where RawSocket clients go; default: url's host and port (a Crossbar universal transport). */
+      rawsocketUrl: tcpUrl.optional(),
     }),
     defaults: defaultsSchema,
     realms: z.array(realmSchema).default([]),

@@ -7,6 +7,8 @@ import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
 import { badRequest, writeRaw } from './reject.js';
 import { createUpgradeGate, type HelloHandler } from './upgrade-gate.js';
+import { FirstByteServer } from '../rawsocket/first-byte.js';
+import type { RawSocketHandler } from '../rawsocket/session.js';
 
 /** Node's default is 16 KiB; a larger head is refused with 431 before it is buffered. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -20,9 +22,11 @@ export class DataPlane {
   readonly #ctx: GateContext;
   readonly #server: http.Server;
   readonly #forward: ReturnType<typeof createHttpForward>;
+  /** With RawSocket: the port's listener, sorting connections by their first byte (else the http.Server listens). */
+  readonly #front: FirstByteServer | undefined;
   #closed = false;
 
-  constructor(ctx: GateContext, helloHandler?: HelloHandler) {
+  constructor(ctx: GateContext, helloHandler?: HelloHandler, rawSocket?: RawSocketHandler) {
     this.#ctx = ctx;
     this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger });
     this.#server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 60_000, headersTimeout: 30_000 });
@@ -46,6 +50,8 @@ export class DataPlane {
       badRequest(socket, 'CONNECT is not supported', 405, 'Method Not Allowed');
     });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+    // RawSocket clients share the client port (first byte 0x7F), as on Crossbar's universal transport.
+    this.#front = rawSocket && new FirstByteServer({ rawSocket, other: (s) => this.#server.emit('connection', s), idleTimeoutMs: 30_000 });
   }
 
   /** Malformed HTTP never crashes the gate: a 4xx if the socket still takes it, else it is cut. */
@@ -68,19 +74,20 @@ export class DataPlane {
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
+    const server = this.#front?.server ?? this.#server;
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void =>
         reject(new RealmgateError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      this.#server.once('error', onError);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', onError);
-        resolve(this.#server.address() as AddressInfo);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        resolve(server.address() as AddressInfo);
       });
     });
   }
 
   address(): AddressInfo {
-    return this.#server.address() as AddressInfo;
+    return (this.#front?.server ?? this.#server).address() as AddressInfo;
   }
 
   /**
@@ -90,6 +97,7 @@ export class DataPlane {
   stopAccepting(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#front?.close();
     this.#server.close();
     this.#server.closeIdleConnections();
   }
@@ -97,6 +105,7 @@ export class DataPlane {
   /** Cuts every connection (HTTP included). */
   destroy(): void {
     this.#closed = true;
+    this.#front?.destroy();
     this.#server.close();
     this.#server.closeAllConnections();
     this.#forward.close();
