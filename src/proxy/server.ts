@@ -97,7 +97,7 @@ export class DataPlane {
   stopAccepting(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#front?.close();
+    void this.#front?.close();
     this.#server.close();
     this.#server.closeIdleConnections();
   }

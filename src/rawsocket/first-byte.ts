@@ -55,14 +55,15 @@ export class FirstByteServer {
     });
   }
 
-  /** Stops accepting; connections already handed on are not touched. */
-  close(): void {
-    this.server.close();
+  /** Stops accepting; connections already handed on are not touched. Resolves once the listener is closed. */
+  close(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   /** Also cuts the connections that have not sent their first byte. */
   destroy(): void {
-    this.server.close();
+    if (this.server.listening) this.server.close();
     for (const s of this.#waiting) s.destroy();
     this.#waiting.clear();
   }
