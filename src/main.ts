@@ -15,7 +15,7 @@ const HELP = `realmgate — readiness-gating reverse proxy for Crossbar.io
 Usage:
   realmgate [--config FILE]                 run the gate (FILE defaults to $REALMGATE_CONFIG)
   realmgate check-config --config FILE      validate; print the effective config (secrets redacted)
-  realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor]
+  realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor] [--transport websocket|rawsocket]
                                             the embedded demo (what \`npm start\` runs)
   realmgate --help | --version
 
@@ -112,6 +112,7 @@ async function main(argv: string[]): Promise<void> {
         clients: { type: 'string' },
         'duration-ms': { type: 'string' },
         serializer: { type: 'string' },
+        transport: { type: 'string' },
       },
     });
   } catch (err) {
@@ -139,6 +140,7 @@ async function main(argv: string[]): Promise<void> {
         clients: values.clients === undefined ? undefined : Number(values.clients),
         durationMs: values['duration-ms'] === undefined ? undefined : Number(values['duration-ms']),
         serializer: values.serializer,
+        transport: values.transport,
       });
       process.exit(code);
     }

@@ -3,47 +3,20 @@
  * Protocol implements), and a small hand-driven client that speaks the framing byte by byte.
  */
 import net from 'node:net';
-import autobahn, { type Session } from 'autobahn';
+import type { Session } from 'autobahn';
+import { joinOnce } from '../../src/demo/wamp-client.js';
 import { encodeFrame, FrameReader, FrameType, type Frame } from '../../src/rawsocket/framing.js';
 import { decodeFirstMessage } from '../../src/wamp/hello.js';
 import { encodeMessage, parseSubprotocol, type WampSubprotocol } from '../../src/wamp/serializers.js';
 
-autobahn.log.warn = () => undefined;
-
 export type RawJoin =
   | { kind: 'joined'; session: Session; details: Record<string, unknown>; close(): void }
-  | { kind: 'refused'; reason: string | null; message: string | null; details: Record<string, unknown> };
+  | { kind: 'refused'; reason: string | null; message: string | null };
 
-/** autobahn-js over RawSocket to host:port, one attempt, no retry. Never rejects. */
-export function autobahnRawSocketJoin(port: number, realm: string, host = '127.0.0.1'): Promise<RawJoin> {
-  return new Promise((resolve) => {
-    const connection = new autobahn.Connection({
-      realm,
-      transports: [{ type: 'rawsocket', host, port } as never],
-      max_retries: 0,
-      retry_if_unreachable: false,
-    });
-    let settled = false;
-    const close = (): void => {
-      try {
-        connection.close();
-      } catch {
-        // already closed
-      }
-    };
-    connection.onopen = (session, details) => {
-      settled = true;
-      resolve({ kind: 'joined', session, details: (details ?? {}) as Record<string, unknown>, close });
-    };
-    connection.onclose = (reason, details) => {
-      if (!settled) {
-        settled = true;
-        resolve({ kind: 'refused', reason: details.reason ?? reason, message: details.message ?? null, details: details as unknown as Record<string, unknown> });
-      }
-      return true;
-    };
-    connection.open();
-  });
+/** autobahn-js over RawSocket to host:port (the demo's client), one attempt, no retry. Never rejects. */
+export async function autobahnRawSocketJoin(port: number, realm: string, host = '127.0.0.1'): Promise<RawJoin> {
+  const r = await joinOnce(`tcp://${host}:${port}`, realm, 'json');
+  return r.kind === 'joined' ? { kind: 'joined', session: r.session, details: r.details, close: r.close } : { kind: 'refused', reason: r.reason, message: r.message };
 }
 
 /** A hand-driven RawSocket client: raw writes, and awaitable handshake reply / frames / close. */
