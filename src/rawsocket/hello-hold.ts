@@ -182,6 +182,11 @@ export class HelloHold {
       upstream.destroy();
       return;
     }
+    if (upstream.destroyed) {
+      // It failed after its first answer and before the pipe: the client's retry starts now.
+      this.#outcome.record(this.#label, 'upstream_error', d);
+      return this.#t.failUpstream('upstream closed before the tunnel started');
+    }
     if (this.#readmissions > 0 && firstMessage?.[0] === MessageType.WELCOME) {
       const authextra = (firstMessage[2] as { authextra?: Record<string, unknown> } | undefined)?.authextra ?? {};
       ctx.logger.warn({ realm: this.#realm, readmissions: this.#readmissions, worker: authextra.x_cb_proxy_worker, node: authextra.x_cb_proxy_node },

@@ -31,6 +31,8 @@ export function parseRawSocketUpstream(rawsocketUrl: string | undefined, upstrea
  */
 export async function openUpstreamRawSocket(up: Upstream, handshake: Handshake, helloRaw: Buffer, c: Cancel, readFirst: boolean): Promise<UpstreamOpened> {
   const socket = await connectUpstream(up);
+  // Between our readers and the caller's pipe an error must not reach the process; 'close' still ends it.
+  socket.on('error', () => {});
   try {
     if (c.cancelled) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
     socket.write(handshake.raw);
