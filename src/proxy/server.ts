@@ -81,6 +81,9 @@ export class DataPlane {
       server.once('error', onError);
       server.listen(port, host, () => {
         server.off('error', onError);
+        // node:http starts its connection tracking (headersTimeout, requestTimeout, closeAllConnections)
+        // on its own 'listening'; with the first-byte listener in front it never listens itself.
+        if (server !== this.#server) this.#server.emit('listening');
         resolve(server.address() as AddressInfo);
       });
     });

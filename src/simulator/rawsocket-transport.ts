@@ -112,6 +112,8 @@ export async function listenUniversal(httpServer: http.Server, router: WampRoute
       resolve();
     });
   });
+  // node:http starts its connection tracking (timeouts, closeAllConnections) on its own 'listening'.
+  httpServer.emit('listening');
   const bound = (front.server.address() as net.AddressInfo).port;
   return { port: bound, authority: `${host.includes(':') ? `[${host}]` : host}:${bound}`, front };
 }
