@@ -5,6 +5,7 @@ import { startGate } from '../support/gate.js';
 import { assertPythonAutobahn } from '../support/incident.js';
 import { runPythonRawSocket } from '../support/python-rawsocket.js';
 import { metricValue } from '../support/raw-http.js';
+import { decodeFirstMessage } from '../../src/wamp/hello.js';
 import { autobahnRawSocketJoin, clientHandshake, RawClient, spFor } from '../support/rawsocket-clients.js';
 
 const MESSAGE = 'realm "realm1" is not ready yet - proxy routes may still be initializing, please retry connection';
@@ -35,10 +36,13 @@ test('RawSocket: a hold that ends at its deadline gets the contract ABORT in the
   // cbor (no Debian client speaks it: autobahn-python has no cbor2 here, autobahn-js RawSocket is json only): byte by byte.
   const raw = await RawClient.connect(port);
   t.after(() => raw.destroy());
-  raw.write(clientHandshake('cbor'));
+  // L = 0: this client accepts messages of at most 512 bytes.
+  raw.write(clientHandshake('cbor', 0));
   assert.deepEqual([...(await raw.handshakeReply())!], [0x7f, 0xf3, 0, 0], 'the gate answers with the client\'s serializer and L=15');
   raw.hello(spFor('cbor'), 'realm1');
-  assert.deepEqual(await raw.nextMessage(spFor('cbor')), [3, { message: MESSAGE, retry_after: 7 }, 'wamp.error.no_such_realm']);
+  const frame = await raw.nextFrame();
+  assert.ok(frame.payload.length <= 512, 'the ABORT fits the client\'s maximum length');
+  assert.deepEqual(decodeFirstMessage(spFor('cbor'), frame.payload), [3, { message: MESSAGE, retry_after: 7 }, 'wamp.error.no_such_realm']);
   await raw.closedP;
 
   assert.equal(proxy.router.stats().connections, 0, 'no upstream connection was ever opened');
