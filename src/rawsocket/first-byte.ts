@@ -24,7 +24,9 @@ export class FirstByteServer {
   readonly #waiting = new Set<net.Socket>();
 
   constructor(opts: FirstByteOptions) {
-    this.server = net.createServer({ noDelay: true }, (socket) => {
+    // allowHalfOpen as node:http's own listener: an HTTP client that sends its request and FIN still
+    // gets its answer (with auto-end, a 400 for a bad request would find the socket unwritable).
+    this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       this.#waiting.add(socket);
       const done = (): void => {
         this.#waiting.delete(socket);
