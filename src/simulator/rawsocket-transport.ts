@@ -60,6 +60,8 @@ class RawSocketPeer extends EventEmitter {
 /** Serves one RawSocket connection on `router` (`first`: bytes already read, starting with 0x7F, or empty). */
 export function acceptRawSocket(router: WampRouter, socket: Duplex, first: Buffer): void {
   socket.on('error', () => socket.destroy());
+  // Twisted has no half-close: a client's FIN is connectionLost, and the server closes too.
+  socket.on('end', () => socket.end());
   let handshake = Buffer.alloc(0);
   let peer: RawSocketPeer | undefined;
   const reader = new FrameReader(MAX_MESSAGE);
