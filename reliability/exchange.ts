@@ -18,6 +18,8 @@ export interface Answer {
   abortReason?: string;
   /** CLOSE frame code sent by the server (1005 for an empty CLOSE). */
   wsClose?: number;
+  /** Second octet of a RawSocket handshake reply (0x7F, L|S or E<<4, 0, 0): the input began with 0x7F, a RawSocket client by the universal-port rule. */
+  rawsocketReply?: number;
   /**
    * How the connection ended: `server` closed on its own; `client-eof` the server closed only after
    * the input stopped and the client sent FIN (an incomplete input); `open` the server still held it
@@ -45,6 +47,7 @@ export interface ExchangeOptions {
  * WebSocket-level answer `101+<end>`; no answer at all `<end>` (`close:bare`, `close:after-eof`, `close:reset`, `open`).
  */
 export function answerKind(a: Answer): string {
+  if (a.rawsocketReply !== undefined) return `rawsocket:0x${a.rawsocketReply.toString(16).padStart(2, '0')}`;
   if (a.wamp === 3) return 'abort';
   if (a.wamp !== undefined) return a.wamp === 2 ? 'welcome' : `wamp:${a.wamp}`;
   if (a.wsClose !== undefined) return `ws-close:${a.wsClose}`;
@@ -62,6 +65,7 @@ export function answerKind(a: Answer): string {
  * the client's FIN (`open`, a leak).
  */
 export function isAllowed(kind: string): boolean {
+  if (kind.startsWith('rawsocket:')) return true;
   if (kind === 'abort' || kind === 'welcome' || kind.startsWith('wamp:') || kind.startsWith('ws-close:')) return true;
   if (kind.endsWith('close:after-eof')) return true;
   return kind.startsWith('http:') && kind !== 'http:500';
@@ -124,6 +128,7 @@ export function exchange(port: number, chunks: readonly Buffer[], opts: Exchange
         return;
       }
       head = Buffer.concat([head, c]);
+      if (head[0] === 0x7f && head.length >= 4) answer.rawsocketReply ??= head[1];
       const end = head.indexOf('\r\n\r\n');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, 16).toString('latin1'));
       if (m) answer.status ??= Number(m[1]);

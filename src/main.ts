@@ -26,6 +26,7 @@ Usage:
                                             PATH.priv and PATH.pub (default ./realmgate), Crossbar's
                                             key-file format; prints what to do with it on the master
   realmgate demo [--clients N] [--duration-ms MS] [--serializer json|msgpack|cbor] [--keep]
+                 [--transport websocket|rawsocket]
                                             the embedded demo (what \`npm start\` runs); --keep leaves
                                             the simulated cluster and the gate running until Ctrl-C
   realmgate wait [--admin URL] [--realm R] [--timeout S]
@@ -142,6 +143,7 @@ async function main(argv: string[]): Promise<void> {
         out: { type: 'string', short: 'o' },
         force: { type: 'boolean' },
         'schema-only': { type: 'boolean' },
+        transport: { type: 'string' },
       },
     });
   } catch (err) {
@@ -186,6 +188,7 @@ async function main(argv: string[]): Promise<void> {
         serializer: values.serializer,
         // --keep: run until Ctrl-C / SIGTERM (main.ts owns the process's signals).
         keepUntil: values.keep ? new Promise((r) => { process.once('SIGINT', r); process.once('SIGTERM', r); }) : undefined,
+        transport: values.transport,
       });
       process.exit(code);
     }

@@ -25,6 +25,9 @@ import { readBuildInfo } from './build-info.js';
 import { changedKeys, planSources, restartOnlyChanges, type ReloadResult } from './lifecycle/reload.js';
 import { CertificateWatcher, loadServerTls } from './tls/listener-tls.js';
 import { loadUpstreamTls } from './tls/upstream-tls.js';
+import { createRawSocketHandler } from './rawsocket/session.js';
+import { RawSocketPort } from './rawsocket/port.js';
+import { parseRawSocketUpstream } from './rawsocket/upstream.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -44,7 +47,7 @@ export interface Realmgate {
   /** The pre-admission memory budget (limits.preAdmissionBytes). */
   readonly budget: PreAdmissionBudget;
   /** Binds both ports and starts the sources. */
-  start(): Promise<{ listen: AddressInfo; admin: AddressInfo }>;
+  start(): Promise<{ listen: AddressInfo; admin: AddressInfo; rawsocket?: AddressInfo }>;
   /** Readiness 503 and new/held clients refused with `draining` (POST /drain). Idempotent. */
   drain(): void;
   /**
@@ -116,7 +119,10 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     warnings: new WarningAggregator({ logger: log, clock }),
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls),
   };
-  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined, { tls: serverTls, upstreamTls, access });
+  // RawSocket clients (first byte 0x7F on the client port, or listen.rawsocket) are always read up to their HELLO.
+  const rawSocket = createRawSocketHandler(ctx, parseRawSocketUpstream(config.upstream.rawsocketUrl, ctx.upstream));
+  const rawSocketPort = config.listen.rawsocket === undefined ? undefined : new RawSocketPort(rawSocket);
+  const dataPlane = new DataPlane(ctx, config.realmFrom.includes('hello') ? createHelloPeek(ctx) : undefined, { tls: serverTls, upstreamTls, access, rawSocket });
   const certWatcher = config.listen.tls && serverTls
     ? new CertificateWatcher({ cfg: config.listen.tls, initial: serverTls, clock, logger: log, apply: (o) => dataPlane.setSecureContext(o) })
     : undefined;
@@ -237,6 +243,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     for (const p of [...ctx.pending]) p.destroy();
     ctx.warnings.close();
     certWatcher?.destroy();
+    rawSocketPort?.close();
     dataPlane.destroy();
     tunnels.destroyAll();
     registry.close();
@@ -251,6 +258,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     const waitMs = Math.max(0, drainRequestedAt + delayMs - clock.now());
     if (waitMs > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), waitMs));
     dataPlane.stopAccepting();
+    rawSocketPort?.close();
     const refused = refuseHeld();
     log.info({ refused, tunnels: tunnels.size, connecting: tunnels.connecting, drainTimeoutMs }, 'stopped accepting; waiting for tunnels');
     if (tunnels.size + tunnels.connecting > 0) {
@@ -273,9 +281,12 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     async start() {
       const listen = await dataPlane.listen(config.listen.host, config.listen.port);
       let adminAddr: AddressInfo;
+      let rawsocket: AddressInfo | undefined;
       try {
+        if (rawSocketPort) rawsocket = await rawSocketPort.listen(config.listen.host, config.listen.rawsocket!);
         adminAddr = await listenAdmin(admin, config.admin.host, config.admin.port);
       } catch (err) {
+        rawSocketPort?.close();
         dataPlane.destroy();
         throw err;
       }
@@ -290,8 +301,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       certWatcher?.start();
       started = true;
       log.info({ version: build.version, node: build.node, tls: serverTls !== undefined, listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`,
+        ...(rawsocket ? { rawsocket: `${rawsocket.address}:${rawsocket.port}` } : {}),
         upstream: redactUrl(config.upstream.url), realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');
-      return { listen, admin: adminAddr };
+      return { listen, admin: adminAddr, ...(rawsocket ? { rawsocket } : {}) };
     },
     drain: () => drain('admin'),
     undrain,

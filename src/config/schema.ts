@@ -34,6 +34,15 @@ function urlWith(protocols: RegExp, what: string) {
 }
 const httpUrl = urlWith(/^https?:$/, 'http:// or https://');
 const wsUrl = urlWith(/^wss?:$/, 'ws:// or wss://');
+/** RawSocket upstream: tcp://host:port (the port is required: RawSocket has no default port). */
+const tcpUrl = z.string().refine((u) => {
+  try {
+    const url = new URL(u);
+    return url.protocol === 'tcp:' && url.hostname !== '' && url.port !== '' && (url.pathname === '' || url.pathname === '/');
+  } catch {
+    return false;
+  }
+}, 'must be a tcp://host:port URL');
 
 const realmPolicyFields = {
   onNotReady: onNotReady.optional(),
@@ -160,6 +169,8 @@ export const configSchema = z
         /** A request head must be complete within this (slow-loris bound); 408 after it. */
         headersTimeoutMs: positiveMs.default(10_000),
         tls: listenTls.optional(),
+        /** Optional RawSocket-only port (RawSocket clients are also accepted on `port`, by first byte 0x7F). */
+        rawsocket: port.optional(),
       })
       .prefault({}),
     admin: z
@@ -185,6 +196,8 @@ export const configSchema = z
       /** Deadline for the upstream TCP connect + handshake of an admitted client. */
       connectTimeoutMs: positiveMs.default(10_000),
       tls: upstreamTls.optional(),
+      /** Where RawSocket clients go; default: url's host and port (a Crossbar universal transport). */
+      rawsocketUrl: tcpUrl.optional(),
     }),
     defaults: defaultsSchema,
     realms: z.array(realmSchema).default([]),

@@ -31,6 +31,8 @@ export interface DemoOptions {
    * (main.ts: on Ctrl-C / SIGTERM), so a newcomer can curl the admin port; default: exit at once.
    */
   keepUntil?: Promise<unknown> | undefined;
+  /** `websocket` (default) or `rawsocket` (autobahn-js's Node RawSocket transport, json only). */
+  transport?: string | undefined;
   /** Where the timeline goes; default process.stdout. */
   write?: ((text: string) => void) | undefined;
 }
@@ -44,10 +46,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const clients = opts.clients ?? 20;
   const durationMs = opts.durationMs ?? 8000;
   const serializer = (opts.serializer ?? 'json') as DemoSerializer;
+  const transport = opts.transport ?? 'websocket';
   const problem =
     !Number.isInteger(clients) || clients < 1 || clients > 500 ? `--clients must be an integer 1..500 (got ${String(opts.clients)})`
     : !Number.isInteger(durationMs) || durationMs < 2000 || durationMs > 600_000 ? `--duration-ms must be an integer 2000..600000 (got ${String(opts.durationMs)})`
     : !DEMO_SERIALIZERS.includes(serializer) ? `--serializer must be one of ${DEMO_SERIALIZERS.join(', ')} (got ${String(opts.serializer)})`
+    : transport !== 'websocket' && transport !== 'rawsocket' ? `--transport must be websocket or rawsocket (got ${transport})`
+    : transport === 'rawsocket' && serializer !== 'json' ? `--transport rawsocket speaks json only (autobahn-js's RawSocket client has no other serializer)`
     : null;
   if (problem !== null) {
     process.stderr.write(`realmgate demo: ${problem}\n`);
@@ -67,7 +72,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     cluster.proxy.router.register(REALM, PROCEDURE, (args) => ({ args: [Number(args[0]) + Number(args[1])] }));
     gate = await createRealmgate(gateConfigFor(cluster, { privateKeyEnv: keyEnv, realms: [REALM], queueTimeoutMs: durationMs + 5000 }), { logger });
     const { listen, admin } = await gate.start();
-    const gateUrl = `ws://127.0.0.1:${listen.port}/ws`;
+    // RawSocket: the same ports (the proxy's and the gate's are universal: first octet 0x7F).
+    const rawsocket = transport === 'rawsocket';
+    const gateUrl = rawsocket ? `tcp://127.0.0.1:${listen.port}` : `ws://127.0.0.1:${listen.port}/ws`;
+    const directUrl = rawsocket ? `tcp://127.0.0.1:${new URL(cluster.proxyWsUrl).port}` : cluster.proxyWsUrl;
     const adminUrl = `http://127.0.0.1:${admin.port}`;
     await sourceUp(gate, 10_000);
 
@@ -75,11 +83,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const route1At = Math.round(durationMs * 0.5);
     const spreadMs = durationMs * 0.625;
     write(`realmgate demo: simulated Crossbar node "${CLUSTER.node}", webcluster "${CLUSTER.webcluster}", ${cluster.workers} proxy workers, realm "${REALM}"\n`);
-    write(`  proxy transport  ${cluster.proxyWsUrl}  (simulated Crossbar: ABORT no_such_realm until the realm is routed)\n`);
+    write(`  proxy transport  ${directUrl}  (simulated Crossbar: ABORT no_such_realm until the realm is routed)\n`);
     write(`  master API       ${cluster.masterUrl}  (simulated, WAMP-cryptosign)\n`);
     write(`  realmgate        ${gateUrl}  (realm from HELLO, readiness from the crossbar source)\n`);
     write(`  realmgate admin  ${adminUrl}  (/health/ready, /metrics, /status${opts.keepUntil ? '' : '; pass --keep to keep it running after the demo'})\n`);
-    write(`${clients} pairs of autobahn-js clients (${serializer}): one direct, one through realmgate, at the same moments over the first ${seconds(spreadMs)} s\n\n`);
+    write(`${clients} pairs of autobahn-js ${rawsocket ? 'RawSocket' : 'WebSocket'} clients (${serializer}): one direct, one through realmgate, at the same moments over the first ${seconds(spreadMs)} s\n\n`);
 
     // Lines are held 400 ms so a pair's line (stamped when it connected) still prints in time order.
     const timeline = new Timeline(write, performance.now(), 400);
@@ -100,7 +108,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       setTimeout(() => cluster.startRoute(REALM, 0), route0At),
       setTimeout(() => cluster.startRoute(REALM, 1), route1At),
     ];
-    results = startPairs({ timeline, clients, spreadMs, serializer, realm: REALM, procedure: PROCEDURE, directUrl: cluster.proxyWsUrl, gateUrl });
+    results = startPairs({ timeline, clients, spreadMs, serializer, realm: REALM, procedure: PROCEDURE, directUrl, gateUrl });
     try {
       await results.settled(durationMs + 10_000);
       const left = durationMs - (performance.now() - timeline.t0);

@@ -23,17 +23,20 @@ function serializerFor(id: DemoSerializer): Serializer {
 }
 
 /**
- * Opens a WebSocket to `url` speaking only `wamp.2.<serializer>` and joins `realm` once.
+ * Opens a WebSocket to `url` speaking only `wamp.2.<serializer>` and joins `realm` once; a
+ * `tcp://host:port` url uses autobahn-js's Node RawSocket transport instead (JSON only: its
+ * RawSocket protocol implements no other serializer).
  * Resolves `joined` (with the proxy worker named in WELCOME.authextra, and `close()`, safe to
  * call twice) or `refused` (the ABORT/close reason). Never rejects.
  */
 export function joinOnce(url: string, realm: string, serializer: DemoSerializer): Promise<JoinOutcome> {
   return new Promise((resolve) => {
+    const tcp = url.startsWith('tcp://') ? new URL(url) : undefined;
     const connection = new autobahn.Connection({
-      url,
+      ...(tcp
+        ? { transports: [{ type: 'rawsocket', host: tcp.hostname, port: Number(tcp.port) } as never] }
+        : { url, protocols: [`wamp.2.${serializer}`], serializers: [serializerFor(serializer)] }),
       realm,
-      protocols: [`wamp.2.${serializer}`],
-      serializers: [serializerFor(serializer)],
       max_retries: 0,
       retry_if_unreachable: false,
     });

@@ -31,6 +31,7 @@ export function restartOnlyChanges(prev: Config, next: Config): string[] {
   cmp('realmFrom (hello)', prev.realmFrom.includes('hello'), next.realmFrom.includes('hello'));
   cmp('maxQueuedTotal', prev.maxQueuedTotal, next.maxQueuedTotal);
   // Read once when the listener, the budget and the drain guard are built.
+  cmp('listen.rawsocket', prev.listen.rawsocket, next.listen.rawsocket);
   cmp('listen.maxConnections', prev.listen.maxConnections, next.listen.maxConnections);
   cmp('listen.headersTimeoutMs', prev.listen.headersTimeoutMs, next.listen.headersTimeoutMs);
   cmp('limits', prev.limits, next.limits);

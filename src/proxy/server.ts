@@ -11,6 +11,8 @@ import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
 import { badRequest, refusalBody, writeRaw } from './reject.js';
 import { createUpgradeGate, type HelloHandler } from './upgrade-gate.js';
+import { FirstByteServer } from '../rawsocket/first-byte.js';
+import type { RawSocketHandler } from '../rawsocket/session.js';
 
 /** Connections past listen.maxConnections that are still answered 503 before Node drops silently. */
 const CONNECTION_REFUSAL_RESERVE = 1024;
@@ -29,11 +31,16 @@ export class DataPlane {
   readonly #forward: ReturnType<typeof createHttpForward>;
   /** Sockets refused for listen.maxConnections: answered already, nothing they send is served. */
   readonly #refused = new WeakSet<object>();
+  /** With RawSocket: the port's listener, sorting connections by their first byte (else the http.Server listens). */
+  readonly #front: FirstByteServer | undefined;
   #open = 0;
   #closed = false;
 
-  /** `tls`: terminate TLS on the client port (same handlers behind it); `access`: the access log's begin hook. */
-  constructor(ctx: GateContext, helloHandler?: HelloHandler, opts: { tls?: ServerTlsOptions | undefined; upstreamTls?: UpstreamTlsOptions | undefined; access?: AccessLog | undefined } = {}) {
+  /**
+   * `tls`: terminate TLS on the client port (same handlers behind it); `access`: the access log's begin hook;
+   * `rawSocket`: RawSocket clients on the same port by first byte 0x7F (not with TLS: the first byte is the TLS record's).
+   */
+  constructor(ctx: GateContext, helloHandler?: HelloHandler, opts: { tls?: ServerTlsOptions | undefined; upstreamTls?: UpstreamTlsOptions | undefined; access?: AccessLog | undefined; rawSocket?: RawSocketHandler | undefined } = {}) {
     this.#ctx = ctx;
     this.#forward = createHttpForward({ upstreamUrl: ctx.config.upstream.url, timeoutMs: 60_000, logger: ctx.logger, tls: opts.upstreamTls });
     const { headersTimeoutMs, maxConnections } = ctx.config.listen;
@@ -77,6 +84,12 @@ export class DataPlane {
       badRequest(socket, 'CONNECT is not supported', 405, 'Method Not Allowed');
     });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+    // RawSocket clients share the client port (first byte 0x7F), as on Crossbar's universal transport.
+    this.#front = opts.rawSocket && !opts.tls
+      ? new FirstByteServer({ rawSocket: opts.rawSocket, other: (s) => this.#server.emit('connection', s), idleTimeoutMs: headersTimeoutMs })
+      : undefined;
+    // The front is then the real listener: Node's own connection cap (the fd reserve for the admin port) belongs there.
+    if (this.#front) this.#front.server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;
   }
 
   /** Counts the connection; past the limit answers 503 overload at once and closes it. */
@@ -123,13 +136,17 @@ export class DataPlane {
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
+    const server = this.#front?.server ?? this.#server;
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void =>
         reject(new RealmgateError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      this.#server.once('error', onError);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', onError);
-        resolve(this.#server.address() as AddressInfo);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        // node:http starts its connection tracking (headersTimeout, requestTimeout, closeAllConnections)
+        // on its own 'listening'; with the first-byte listener in front it never listens itself.
+        if (server !== this.#server) this.#server.emit('listening');
+        resolve(server.address() as AddressInfo);
       });
     });
   }
@@ -144,7 +161,7 @@ export class DataPlane {
   }
 
   address(): AddressInfo {
-    return this.#server.address() as AddressInfo;
+    return (this.#front?.server ?? this.#server).address() as AddressInfo;
   }
 
   /**
@@ -154,6 +171,7 @@ export class DataPlane {
   stopAccepting(): void {
     if (this.#closed) return;
     this.#closed = true;
+    void this.#front?.close();
     this.#server.close();
     this.#server.closeIdleConnections();
   }
@@ -161,6 +179,7 @@ export class DataPlane {
   /** Cuts every connection (HTTP included). */
   destroy(): void {
     this.#closed = true;
+    this.#front?.destroy();
     this.#server.close();
     this.#server.closeAllConnections();
     this.#forward.close();

@@ -15,7 +15,9 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logger.js';
 import { WampUri } from '../wamp/messages.js';
-import { anonymousWelcome, closeHttpServer, listenHttp, rejectUpgrade, requestPath, WampRouter, type HelloContext, type HelloDecision } from './wamp-router.js';
+import type { FirstByteServer } from '../rawsocket/first-byte.js';
+import { listenUniversal } from './rawsocket-transport.js';
+import { anonymousWelcome, closeHttpServer, rejectUpgrade, requestPath, WampRouter, type HelloContext, type HelloDecision } from './wamp-router.js';
 
 export interface SimulatedProxyOptions {
   /** Parallel proxy workers sharing the port; connection i is served by worker i % workers. Default 1. */
@@ -53,6 +55,8 @@ export class SimulatedProxyTransport {
   private readonly routeTable: Array<Set<string>>;
   private readonly counters = { connections: 0, welcomes: 0, refusals: 0 };
   private server: http.Server | undefined;
+  /** The listener: a universal port (RawSocket by first octet 0x7F, else HTTP/WebSocket), as Crossbar's. */
+  private front: FirstByteServer | undefined;
   private closing: Promise<void> | undefined;
   private bound: { port: number; host: string } | undefined;
 
@@ -83,14 +87,15 @@ export class SimulatedProxyTransport {
       this.router.handleUpgrade(req, socket, head);
     });
     this.server = server;
-    const { port, authority } = await listenHttp(server, opts.port ?? 0, host);
+    const { port, authority, front } = await listenUniversal(server, this.router, opts.port ?? 0, host);
+    this.front = front;
     this.bound = { port, host };
     return { port, url: `http://${authority}`, wsUrl: `ws://${authority}${this.path}` };
   }
 
   /** Whether the port accepts connections now (false between down() and up()). */
   get listening(): boolean {
-    return this.server?.listening === true;
+    return this.front?.server.listening === true;
   }
 
   /**
@@ -100,7 +105,11 @@ export class SimulatedProxyTransport {
    */
   async down(): Promise<void> {
     this.router.disconnectAll();
-    await closeHttpServer(this.server, true);
+    // The front counts the sockets it handed to the http.Server: cut those too, or close() never ends.
+    const closed = this.front?.close();
+    this.front?.destroy();
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   /** The node's proxy workers listen again on the same port. */
@@ -132,7 +141,11 @@ export class SimulatedProxyTransport {
   /** Closes client sockets (1001) and the listener. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      const listener = this.front?.close();
       await this.router.close();
+      // The http.Server gets its connections from the front (it never listens itself).
+      this.server?.closeIdleConnections();
+      await listener;
       await closeHttpServer(this.server, false);
     })();
     return this.closing;
@@ -141,7 +154,9 @@ export class SimulatedProxyTransport {
   /** Cuts everything at once. Idempotent. */
   destroy(): void {
     this.closing ??= Promise.resolve();
+    this.front?.destroy();
     this.router.destroy();
+    this.server?.closeAllConnections();
     void closeHttpServer(this.server, true);
   }
 

@@ -108,6 +108,14 @@ export class WampRouter {
   }
 
   /**
+   * Serves a WAMP peer that arrived on another transport (the RawSocket front): `ws` is an object
+   * with the `ws` members a session uses, `req` what the session knows of the connection.
+   */
+  attach(ws: WebSocket, req: http.IncomingMessage): void {
+    this.accept(ws, req);
+  }
+
+  /**
    * An in-process procedure on `realm`. Its return value becomes RESULT: an array is the args
    * list, `{ args, kwargs }` is taken as is, anything else is the single argument. Throw
    * WampError to answer ERROR with its URI; any other throw becomes wamp.error.runtime_error.

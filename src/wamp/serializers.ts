@@ -53,9 +53,11 @@ const BATCH_TERMINATOR = 0x18;
 // useRecords:false keeps the wire plain msgpack/CBOR (no msgpackr/cbor-x record extensions);
 // variableMapSize picks the smallest map header, as other implementations do.
 const msgpackEncoder = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
-const msgpackDecoder = new Unpackr({ useRecords: false, mapsAsObjects: true });
+// 64-bit integers come back as numbers (WAMP IDs stay below 2**53), as other WAMP peers read them.
+const msgpackDecoder = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 const cborEncoder = new Encoder({ useRecords: false, variableMapSize: true });
-const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+// int64AsNumber: a cbor-x option its type declarations do not list.
+const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: true, ...{ int64AsNumber: true } });
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parse a subprotocol name; undefined when it is not one realmgate supports. */
@@ -93,11 +95,43 @@ export function encodeMessage(sp: WampSubprotocol, msg: readonly unknown[]): Buf
     return sp.batched ? Buffer.concat([text, Buffer.from([BATCH_TERMINATOR])]) : text;
   }
   // Copy: both libraries return a view into a scratch buffer they reuse on the next call.
-  const body = Buffer.from(sp.serializer === 'msgpack' ? msgpackEncoder.pack(msg) : cborEncoder.encode(msg));
+  const wire = wideIntegersAsBigInt(msg);
+  const body = Buffer.from(sp.serializer === 'msgpack' ? msgpackEncoder.pack(wire) : cborEncoder.encode(wire));
   if (!sp.batched) return body;
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32BE(body.length, 0);
   return Buffer.concat([prefix, body]);
+}
+
+/**
+ * msgpackr and cbor-x write a JS number beyond 32 bits as a float64, even when it is an integer.
+ * WAMP IDs go up to 2**53 and autobahn-python refuses a float ID ("invalid type <class 'float'>
+ * for ID"), so such integers are handed over as BigInt, which both write as 64-bit integers.
+ * Returns `v` itself when nothing needed changing (no copy on the common path).
+ */
+function wideIntegersAsBigInt(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && (v > 0xffffffff || v < -0x80000000) ? BigInt(v) : v;
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = wideIntegersAsBigInt(v[i]);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  if (!isPlainRecord(v)) return v;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const c = wideIntegersAsBigInt(x);
+    if (c !== x) (out ??= { ...v })[k] = c;
+  }
+  return out ?? v;
+}
+
+function isPlainRecord(v: object): v is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

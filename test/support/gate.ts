@@ -37,6 +37,8 @@ export interface StartedGate {
   httpUrl: string;
   port: number;
   adminUrl: string;
+  /** The RawSocket-only port, when the config has listen.rawsocket. */
+  rawsocketPort?: number;
   logs: LogLine[];
 }
 
@@ -57,13 +59,14 @@ export async function startGate(t: TestContext, config: Partial<ConfigInput> & P
   const capture = captureLogger();
   const gate = await createRealmgate(parsed, { logger: capture.logger, ...deps });
   t.after(() => gate.destroy());
-  const { listen, admin } = await gate.start();
+  const { listen, admin, rawsocket } = await gate.start();
   return {
     gate,
     wsUrl: `ws://127.0.0.1:${listen.port}`,
     httpUrl: `http://127.0.0.1:${listen.port}`,
     port: listen.port,
     adminUrl: `http://127.0.0.1:${admin.port}`,
+    ...(rawsocket ? { rawsocketPort: rawsocket.port } : {}),
     logs: capture.lines,
   };
 }
