@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { socketBytes } from './proxy/pipe.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './logger.js';
@@ -81,10 +82,9 @@ export class AccessLog {
     e.logged = true;
     const entry = e;
     const write = (): void => {
-      const s = socket as Duplex & { bytesRead?: number; bytesWritten?: number };
+      const { bytesIn, bytesOut } = socketBytes(socket);
       this.#logger.info({
-        access: true, realm, outcome, waitMs: waitedMs ?? 0,
-        bytesIn: s.bytesRead ?? 0, bytesOut: s.bytesWritten ?? 0,
+        access: true, realm, outcome, waitMs: waitedMs ?? 0, bytesIn, bytesOut,
         durationMs: this.#clock.now() - entry.start, client: entry.client, path: entry.path,
       }, 'connection');
     };

@@ -169,6 +169,23 @@ export function pipeBoth(
   };
 }
 
+/** On an adopted socket: the wrapper that took over its handle (a property, so it goes with the socket). */
+const ADOPTED_BY = Symbol('realmgate.adoptedBy');
+type Adopted = { [ADOPTED_BY]?: net.Socket };
+
+/**
+ * Bytes a connection read and wrote, also after its handle moved to a reused-buffer wrapper:
+ * the handle's read count is cumulative; writes are the old wrapper's plus the new one's.
+ */
+export function socketBytes(socket: Duplex): { bytesIn: number; bytesOut: number } {
+  const old = socket as Duplex & { bytesRead?: number; bytesWritten?: number };
+  const next = (socket as Duplex & Adopted)[ADOPTED_BY];
+  return {
+    bytesIn: (next ? next.bytesRead : old.bytesRead) ?? 0,
+    bytesOut: (old.bytesWritten ?? 0) + (next?.bytesWritten ?? 0),
+  };
+}
+
 /** Chunks a stream-mode tunnel forwards before it moves to reused buffers. */
 const ADOPT_AFTER_CHUNKS = 8;
 const MAX_ADOPT_ATTEMPTS = 64;
@@ -206,6 +223,8 @@ function adopt(old: AdoptableSocket, buf: Buffer, pool: ReadBuffers): { socket: 
       src.resume();
     }
   };
+  // The access log reads a connection's byte counts from the socket it knows: leave the way there.
+  (old as unknown as Adopted)[ADOPTED_BY] = src;
   src.once('close', () => pool.give(buf));
   return {
     socket: src,

@@ -86,7 +86,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         if (head.length + early.length > 0) up.write(head.length === 0 ? early : Buffer.concat([head, early]));
         socket.write(answer.rest.length === 0 ? answer.raw : Buffer.concat([answer.raw, answer.rest]));
         (socket as Socket).setNoDelay?.(true);
-        ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded', { socket, waitedMs: ctx.clock.now() - c.enteredAt });
+        ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded', { socket, waitedMs: c.attempts > 0 ? ctx.clock.now() - c.enteredAt : d.waitedMs });
         const handle = pipeBoth(socket, up, () => untrack());
         const untrack = ctx.tunnels.add(label, handle);
         socket.resume();
