@@ -14,7 +14,7 @@ import { attackGate, getText, hostileRow, show, tally } from './harness.js';
 export interface ConnectionLimitOptions {
   /** Idle connections opened; default 1100. */
   clients?: number;
-  /** The gate's open-file limit; default 1024. */
+  /** The gate's open-file limit; default 2500 (≥ 2 × maxConnections + 1024, as docs/limits.md asks). */
   fdLimit?: number;
   /** `listen.maxConnections` set when the gate has it; default 700. */
   maxConnections?: number;
@@ -63,7 +63,7 @@ function connect(port: number, dribble = '', everyMs = 500): Promise<Conn> {
 
 export async function runConnectionLimit(opts: ConnectionLimitOptions = {}): Promise<CheckRow> {
   const clients = opts.clients ?? 1100;
-  const fdLimit = opts.fdLimit ?? 1024;
+  const fdLimit = opts.fdLimit ?? 2500;
   const slowN = opts.slow ?? 20;
   const watchMs = opts.watchMs ?? 20_000;
   const knobs = await gateKnobs();

@@ -56,7 +56,6 @@ export class DataPlane {
     // Past maxConnections a client is told so (503 overload) instead of being reset; past a
     // further reserve Node drops silently, so the gate can never run out of fds for the admin port.
     this.#server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;
-    this.#server.prependListener('connection', (socket: Socket) => this.#admitConnection(socket, maxConnections));
     this.#server.on('request', (req, res) => {
       if (this.#refused.has(req.socket)) return;
       // Not forwardable, and the forward dropped them without an answer: the method PRI (reserved
@@ -86,10 +85,12 @@ export class DataPlane {
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
     // RawSocket clients share the client port (first byte 0x7F), as on Crossbar's universal transport.
     this.#front = opts.rawSocket && !opts.tls
-      ? new FirstByteServer({ rawSocket: opts.rawSocket, other: (s) => this.#server.emit('connection', s), idleTimeoutMs: headersTimeoutMs })
+      ? new FirstByteServer({ rawSocket: (socket, first) => (this.#refused.has(socket) ? socket.destroy() : opts.rawSocket!(socket, first)), other: (s) => this.#server.emit('connection', s), idleTimeoutMs: headersTimeoutMs })
       : undefined;
     // The front is then the real listener: Node's own connection cap (the fd reserve for the admin port) belongs there.
     if (this.#front) this.#front.server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;
+    // Counted where connections arrive: with the front, before their first byte (an idle connection counts too).
+    (this.#front?.server ?? this.#server).prependListener('connection', (socket: Socket) => this.#admitConnection(socket, maxConnections));
   }
 
   /** Counts the connection; past the limit answers 503 overload at once and closes it. */

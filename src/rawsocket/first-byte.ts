@@ -34,6 +34,7 @@ export class FirstByteServer {
         socket.off('data', onData);
         socket.off('error', onGone);
         socket.off('close', onGone);
+        socket.off('end', onGone);
         socket.off('timeout', onGone);
       };
       const onGone = (): void => {
@@ -53,6 +54,8 @@ export class FirstByteServer {
       socket.on('data', onData);
       socket.on('error', onGone);
       socket.on('close', onGone);
+      // A FIN before any byte: nothing to answer, and with allowHalfOpen the socket would otherwise stay.
+      socket.on('end', onGone);
       socket.on('timeout', onGone);
     });
   }
