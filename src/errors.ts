@@ -44,6 +44,9 @@ export function isRealmgateError(err: unknown, code?: ErrorCode): err is Realmga
  */
 export function isRetryableUpstreamError(err: unknown): boolean {
   if (!(err instanceof RealmgateError)) return false;
+  // A certificate the gate does not trust will not be trusted on the next try either: answer now.
+  const cause = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_/.test(cause)) return false;
   return err.code === ErrorCodes.UPSTREAM_CONNECT || (err.code === ErrorCodes.UPSTREAM_HANDSHAKE && err.details?.kind === 'closed');
 }
 

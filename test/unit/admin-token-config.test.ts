@@ -10,7 +10,7 @@ test('admin token settings: short token, token with tokenFile, requireToken with
     assert.deepEqual(paths, ['admin.token', 'admin.tokenFile']);
     return true;
   });
-  assert.throws(() => parseConfig(`${base}admin: { requireToken: true }\n`, { env: {} }), /admin\.requireToken: requireToken needs token or tokenFile/);
+  assert.throws(() => parseConfig(`${base}admin: { requireToken: true }\n`, { env: {} }), /admin\.requireToken( \(line \d+, column \d+\))?: requireToken needs token or tokenFile/);
   const c = parseConfig(`${base}admin:\n  token: \${ADMIN_TOKEN}\n  requireToken: true\n`, { env: { ADMIN_TOKEN: 'from-env-0123456789' } });
   assert.equal(c.admin.token, 'from-env-0123456789');
   const shown = JSON.stringify(redactConfig(c));
