@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadConfigChecked, redactConfig } from './config/load.js';
-import { describeError, isRealmgateError } from './errors.js';
+import { describeError, ErrorCodes, isRealmgateError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createRealmgate } from './realmgate.js';
 import { createReloadTrigger } from './lifecycle/reload.js';
@@ -35,7 +35,8 @@ Usage:
   realmgate --help | --version
 
 Signals: SIGTERM/SIGINT drain and exit; SIGHUP re-reads the config in place.
---admin defaults to $REALMGATE_ADMIN_URL, else the admin port of the config, else http://127.0.0.1:9090.
+--admin (wait, health) defaults to $REALMGATE_ADMIN_URL, else the admin port of the config, else http://127.0.0.1:9090;
+(drain, undrain) to the loopback address of the config's admin port.
 Environment: REALMGATE_CONFIG, REALMGATE_LOG_LEVEL, REALMGATE_ADMIN_URL, and \${VAR} substitution in the config file.
 Exit codes: 0 clean shutdown, 1 bad config, 2 fatal runtime error, 3 wait/health not ready, 64 usage error (bad command or flag).
 Reference: docs/ (configuration.md, cli.md, admin-api.md, metrics.md) in the source repository.`;
@@ -84,7 +85,14 @@ async function run(file: string): Promise<void> {
     // A bug, but one client's failure must not take every tunnel down with it.
     log.error({ err: describeError(reason) }, 'unhandled rejection');
   });
-  const gate = await createRealmgate(config, { logger: log });
+  let gate: Awaited<ReturnType<typeof createRealmgate>>;
+  try {
+    gate = await createRealmgate(config, { logger: log });
+  } catch (err) {
+    // Files the config names (TLS material, admin.tokenFile, a CA) are part of the config: exit 1.
+    if (isRealmgateError(err, ErrorCodes.CONFIG_INVALID) || isRealmgateError(err, ErrorCodes.CONFIG_READ)) fail(1, describeError(err));
+    throw err;
+  }
   try {
     await gate.start();
   } catch (err) {
