@@ -47,7 +47,7 @@ test('an unknown requirement name is an error, and each hint is a command to pas
 });
 
 test('run-tests leaves out a test whose tool is missing, with one line naming the install command', () => {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/run-tests.mjs'), 'unit/ws-frames', 'autobahn-python'], {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/run-tests.mjs'), 'unit/ws-frames', 'incident-replay-autobahn-python'], {
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, CI: '', REALMGATE_TEST_PRETEND_MISSING: 'python3-autobahn' },
   });
