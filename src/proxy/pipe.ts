@@ -136,7 +136,8 @@ export function pipeBoth(
   return {
     destroy: () => finish('client'),
     useReadBuffers(pool: ReadBuffers): void {
-      // Lazily, at the first chunk either way: a session that ends without traffic (a
+      // Lazily, after ADOPT_AFTER_CHUNKS chunks either way: a short session (a handshake, a HELLO and
+      // its WELCOME, then close) never pays for the two new socket wrappers, nor a session with no traffic (a
       // handshake, then close) never pays for the two new socket wrappers (~6 % of a session's
       // CPU when done eagerly), and an idle tunnel pins no buffer. The switch runs outside any
       // read callback (setImmediate) and only when nothing is buffered or being written either
@@ -159,7 +160,7 @@ export function pipeBoth(
         stop();
       };
       const count = (): void => {
-        if (++chunks < (attempts === 0 ? 1 : ADOPT_AFTER_CHUNKS) || scheduled) return;
+        if (++chunks < ADOPT_AFTER_CHUNKS || scheduled) return;
         scheduled = true;
         setImmediate(attempt);
       };
