@@ -37,7 +37,8 @@ export async function runFloods(opts: FloodOptions = {}): Promise<CheckRow> {
   const down = `http://127.0.0.1:${await freePort()}`;
   const [a, b] = await attackGates([
     // (a) upstream down, a fresh attacker-chosen realm per client.
-    { ...base(down), realms: [{ name: 'realm1' }] },
+    // Admitted clients of a down upstream are retried until their deadline (then 503 upstream_unavailable): keep it short.
+    { ...base(down), realms: [{ name: 'realm1' }], defaults: { queueTimeoutMs: 2000 } },
     // (b) the upstream has no route for realm1, which a static source says is ready.
     { ...base(upstream.url), realms: [{ name: 'realm1', queueTimeoutMs: 2000 }], hello: { readmitOnAbort: true, readmitMaxDelayMs: 200, timeoutMs: 10_000 } },
   ]).catch((err: unknown) => {

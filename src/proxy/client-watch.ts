@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { BudgetCharge } from './budget.js';
+import { BUFFERED_BYTE_WEIGHT, type BudgetCharge } from './budget.js';
 
 /** What one kept chunk costs beyond its bytes (the Buffer object and its array slot). */
 const CHUNK_OVERHEAD = 128;
@@ -25,7 +25,7 @@ export class ClientWatch {
   readonly #onData = (chunk: Buffer): void => {
     this.#earlyBytes += chunk.length;
     // A WebSocket client sends nothing before the 101: past the bound (or the global budget) it is cut.
-    if (this.#earlyBytes > this.#maxEarlyBytes || (this.#charge && !this.#charge.add(chunk.length + CHUNK_OVERHEAD))) {
+    if (this.#earlyBytes > this.#maxEarlyBytes || (this.#charge && !this.#charge.add((chunk.length + CHUNK_OVERHEAD) * BUFFERED_BYTE_WEIGHT))) {
       this.#socket.destroy();
       return;
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isRealmgateError, describeError } from '../errors.js';
 import { GrowingBuffer } from '../wamp/growing-buffer.js';
-import type { BudgetCharge } from './budget.js';
+import { BUFFERED_BYTE_WEIGHT, type BudgetCharge } from './budget.js';
 import type { WampSubprotocol } from '../wamp/serializers.js';
 import { encodeClose, encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
 
@@ -104,7 +104,7 @@ export class PeekedClient {
     const cost = chunk.length + frames.length * FRAME_OVERHEAD_BYTES;
     this.#bytes += cost;
     if (this.#bytes > this.#maxBytes * 2 + 1024) return this.fail(1009, 'too much data before admission');
-    if (this.#charge && !this.#charge.add(cost)) return this.#overload();
+    if (this.#charge && !this.#charge.add(cost * BUFFERED_BYTE_WEIGHT)) return this.#overload();
     for (const f of frames) {
       if (this.#ended) return;
       this.#frame(f);

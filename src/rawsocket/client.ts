@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.js';
-import type { BudgetCharge } from '../proxy/budget.js';
+import { BUFFERED_BYTE_WEIGHT, type BudgetCharge } from '../proxy/budget.js';
 import { FRAME_OVERHEAD_BYTES } from '../proxy/peeked-client.js';
 import {
   encodeFrame, encodeHandshake, encodeHandshakeError, type Frame, FrameReader, FrameType, type Handshake,
@@ -83,7 +83,7 @@ export class RawSocketClient {
     if (this.#ended) return;
     this.#bytes += chunk.length;
     // Charged as received (the reader keeps at most these bytes), so many clients cannot outgrow the budget together.
-    if (this.#charge && !this.#charge.add(chunk.length)) return this.fail('pre-admission memory budget spent (limits.preAdmissionBytes)');
+    if (this.#charge && !this.#charge.add(chunk.length * BUFFERED_BYTE_WEIGHT)) return this.fail('pre-admission memory budget spent (limits.preAdmissionBytes)');
     if (!this.#handshake) {
       const need = 4 - this.#handshakeBytes.length;
       this.#handshakeBytes = Buffer.concat([this.#handshakeBytes, chunk.subarray(0, need)]);
@@ -114,7 +114,7 @@ export class RawSocketClient {
 
   #frame(f: Frame): void {
     // A frame's own objects cost more than its bytes: the same per-frame charge as the WebSocket peek.
-    if (this.#charge && !this.#charge.add(FRAME_OVERHEAD_BYTES)) return this.fail('pre-admission memory budget spent (limits.preAdmissionBytes)');
+    if (this.#charge && !this.#charge.add(FRAME_OVERHEAD_BYTES * BUFFERED_BYTE_WEIGHT)) return this.fail('pre-admission memory budget spent (limits.preAdmissionBytes)');
     if (f.type === FrameType.PING) {
       // Answered here while held; the upstream never sees pings from before the tunnel. A pong
       // larger than the client accepts is not sent (its own ping was out of bounds).

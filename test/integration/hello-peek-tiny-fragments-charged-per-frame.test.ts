@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_OVERHEAD_BYTES } from '../../src/proxy/peeked-client.js';
+import { BUFFERED_BYTE_WEIGHT } from '../../src/proxy/budget.js';
 import { encodeFrame, Opcode } from '../../src/wamp/ws-frames.js';
 import { startGate } from '../support/gate.js';
 import { metricValue } from '../support/raw-http.js';
@@ -27,8 +28,8 @@ test('one-byte fragments are charged per frame, not per wire byte, and cut at th
   for (let i = 1; i < 500; i++) frames.push(frag(Opcode.CONTINUATION, ' '));
   const wire = Buffer.concat(frames);
   c.sock.write(wire);
-  await until(() => g.gate.budget.bytes >= start + wire.length + 500 * FRAME_OVERHEAD_BYTES, 'every frame charged with its overhead');
-  assert.equal(g.gate.budget.bytes, start + wire.length + 500 * FRAME_OVERHEAD_BYTES);
+  await until(() => g.gate.budget.bytes >= start + (wire.length + 500 * FRAME_OVERHEAD_BYTES) * BUFFERED_BYTE_WEIGHT, 'every frame charged with its overhead');
+  assert.equal(g.gate.budget.bytes, start + (wire.length + 500 * FRAME_OVERHEAD_BYTES) * BUFFERED_BYTE_WEIGHT);
 
   // Keep going: the default hello.maxBytes (65,536) allows 2 × 65,536 + 1,024 of cost per connection,
   // which one-byte fragments reach after ~1,860 frames (13 KB on the wire), not after 130 KB.
