@@ -20,6 +20,7 @@ import { runMasterFaults } from './faults-master.js';
 import { loadRow, runLoad } from './load.js';
 import { renderReport, renderSummary } from './report.js';
 import { runSecurity } from './security.js';
+import { runRawSocketFuzz } from './rawsocket-fuzz.js';
 import { HOSTILE_CHECKS, HOSTILE_NOTES } from './hostile/checks.js';
 import { handleUsage } from '../scripts/usage.js';
 
@@ -37,6 +38,7 @@ Environment:
   RELIABILITY_FUZZ_PER_CLASS  generated inputs per class (default 25000)
   RELIABILITY_LOAD_HELD       held clients in the load check (default 10000)
   RELIABILITY_TUNNELS         open tunnels at SIGTERM (default 1000)
+  RELIABILITY_RAWSOCKET_INPUTS  generated RawSocket openings (default 10000)
   RELIABILITY_OUT             the report file (default docs/reliability.md)
 `, ['--only', '--only=', '--measure']);
 
@@ -79,6 +81,7 @@ const step = async (name: string, f: () => Promise<CheckRow | CheckRow[]>): Prom
 
 await step('bad input', async () => badInputRows(await runBadInputCheck({ perClass, concurrency: 50, deadlineMs: 6 * 60_000,
   onProgress: (n, total) => process.stdout.write(`   ${n}/${total}\r`) })));
+await step('bad input', () => runRawSocketFuzz(env('RELIABILITY_RAWSOCKET_INPUTS', 10_000)));
 await step('load', async () => loadRow(await runLoad({ held, over: 100, releasePerSecond: 2000 })));
 await step('load', async () => loadRow(await runLoad({ held, over: 100, releasePerSecond: 0 }), true));
 await step('faults', () => runMasterFaults());
