@@ -24,9 +24,10 @@ function runs(cmd, args) {
 export const REQUIREMENTS = {
   'python3-autobahn': {
     what: "autobahn-python under Debian's /usr/bin/python3 (the autobahn-python client tests)",
-    packages: ['python3-autobahn'],
+    // python3-cbor2: autobahn's CBORSerializer (the cbor RawSocket client test).
+    packages: ['python3-autobahn', 'python3-cbor2'],
     // Submodules, not just the names: an empty leftover `autobahn/` dir imports as a namespace package.
-    present: () => runs('/usr/bin/python3', ['-c', 'import autobahn.wamp.types, txaio.aio']),
+    present: () => runs('/usr/bin/python3', ['-c', 'import autobahn.wamp.types, txaio.aio, cbor2']),
   },
   'chart-tools': {
     what: 'Go + Sprig + sigs.k8s.io/yaml for the chart renderer tools/helm-render (the chart tests)',

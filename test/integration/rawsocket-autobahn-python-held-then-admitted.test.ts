@@ -7,7 +7,8 @@ import { assertPythonAutobahn } from '../support/incident.js';
 import { runPythonRawSocket } from '../support/python-rawsocket.js';
 import { until } from '../support/wait.js';
 
-for (const serializer of ['json', 'msgpack'] as const) {
+// cbor needs Debian's python3-cbor2 beside python3-autobahn (autobahn's CBORSerializer uses it).
+for (const serializer of ['json', 'msgpack', 'cbor'] as const) {
   test(`RawSocket (autobahn-python Twisted, ${serializer}): held with no upstream connection, then joins, registers, calls, publishes`, async (t) => {
     await assertPythonAutobahn();
     const proxy = new SimulatedProxyTransport();

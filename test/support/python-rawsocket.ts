@@ -8,7 +8,7 @@ const SCRIPT = join(import.meta.dirname, 'python', 'rawsocket_client.py');
 export interface PyRawEvent { event: string; reason?: string | null; message?: string | null; result?: unknown; args?: unknown[]; worker?: string | null }
 
 /** One autobahn-python Twisted RawSocket client (test/support/python/rawsocket_client.py). */
-export function runPythonRawSocket(t: TestContext, port: number, realm: string, serializer: 'json' | 'msgpack') {
+export function runPythonRawSocket(t: TestContext, port: number, realm: string, serializer: 'json' | 'msgpack' | 'cbor') {
   const child = spawn(DEBIAN_PYTHON, [SCRIPT, '--port', String(port), '--realm', realm, '--serializer', serializer], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.kill('SIGKILL'));
   const events: PyRawEvent[] = [];

@@ -37,7 +37,7 @@ test('every test file that runs a system tool declares it', () => {
 });
 
 test('an unknown requirement name is an error, and each hint is a command to paste', () => {
-  assert.match(installHint('python3-autobahn'), /^sudo apt-get install -y python3-autobahn$/);
+  assert.match(installHint('python3-autobahn'), /^sudo apt-get install -y python3-autobahn python3-cbor2$/);
   assert.match(installHint('chart-tools'), /^sudo bash scripts\/install-chart-tools\.sh$/);
   for (const name of Object.keys(REQUIREMENTS)) assert.ok(installHint(name).length > 0);
   const dir = join(repoRoot, '.tmp', 'needs-test');
@@ -54,7 +54,7 @@ test('run-tests leaves out a test whose tool is missing, with one line naming th
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stderr.split('\n').filter((l) => l.includes('run-tests:'));
   assert.deepEqual(lines, [
-    "run-tests: SKIPPED 1 test file needing autobahn-python under Debian's /usr/bin/python3 (the autobahn-python client tests) - install with: sudo apt-get install -y python3-autobahn",
+    "run-tests: SKIPPED 1 test file needing autobahn-python under Debian's /usr/bin/python3 (the autobahn-python client tests) - install with: sudo apt-get install -y python3-autobahn python3-cbor2",
   ]);
   assert.doesNotMatch(r.stdout, /autobahn-python with the classic retry loop/, 'the python test did not run');
   assert.match(r.stdout, /# pass [1-9]/, 'the other file ran');

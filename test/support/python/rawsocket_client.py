@@ -27,7 +27,7 @@ from twisted.internet import defer, reactor  # noqa: E402
 from twisted.internet.endpoints import TCP4ClientEndpoint  # noqa: E402
 from autobahn.twisted.rawsocket import WampRawSocketClientFactory  # noqa: E402
 from autobahn.twisted.wamp import ApplicationSession  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer  # noqa: E402
+from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer  # noqa: E402
 from autobahn.wamp.types import ComponentConfig, PublishOptions  # noqa: E402
 
 
@@ -75,10 +75,10 @@ def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--realm", required=True)
-    p.add_argument("--serializer", choices=["json", "msgpack"], default="json")
+    p.add_argument("--serializer", choices=["json", "msgpack", "cbor"], default="json")
     p.add_argument("--timeout", type=float, default=60)
     args = p.parse_args()
-    serializer = MsgPackSerializer() if args.serializer == "msgpack" else JsonSerializer()
+    serializer = {"msgpack": MsgPackSerializer, "cbor": CBORSerializer}.get(args.serializer, JsonSerializer)()
     factory = WampRawSocketClientFactory(lambda: Client(ComponentConfig(args.realm)), serializer=serializer)
     d = TCP4ClientEndpoint(reactor, args.host, args.port).connect(factory)
 
