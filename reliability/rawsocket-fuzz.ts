@@ -23,7 +23,8 @@ export async function runRawSocketFuzz(inputs: number): Promise<CheckRow> {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (c) => resolve({ code: c, out }));
   });
-  const count = (name: string): number => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? NaN);
+  // TAP (`# pass 1`) on Node 20, the spec reporter (`ℹ pass 1`) on newer Node.
+  const count = (name: string): number => Number(new RegExp(`^(?:#|ℹ) ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? NaN);
   return row('bad input', 'RawSocket openings: handshakes, HELLOs and frames (json, msgpack, cbor), random chunks and hang-ups', {
     'no crash, every connection answered or freed, gate still serving': code === 0 && count('fail') === 0,
   }, { inputs, passedTests: count('pass'), failedTests: count('fail'), seconds: ((performance.now() - t0) / 1000).toFixed(1) });
