@@ -38,6 +38,11 @@ export const REQUIREMENTS = {
       existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig') &&
       existsSync('/usr/share/gocode/src/sigs.k8s.io/yaml'),
   },
+  openssl: {
+    what: 'the openssl command (throwaway CA and certificates for the TLS tests)',
+    packages: ['openssl'],
+    present: () => runs('openssl', ['version']),
+  },
   promtool: {
     what: "Prometheus' promtool (checks /metrics, the alert rules and their unit tests)",
     packages: ['prometheus'],

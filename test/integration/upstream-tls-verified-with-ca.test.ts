@@ -1,3 +1,4 @@
+// needs: openssl
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installHint, needsOf, plan, REQUIREMENTS } from '../../scripts/system-deps.mjs';
 
@@ -32,6 +32,7 @@ test('every test file that runs a system tool declares it', () => {
     if (f.includes('python')) assert.ok(needs.includes('python3-autobahn'), `${f} declares python3-autobahn`);
     if (f.startsWith('test/chart/')) assert.ok(needs.includes('chart-tools'), f);
     if (f.includes('promtool')) assert.ok(needs.includes('promtool'), `${f} declares promtool`);
+    if (/from '\.\.\/support\/tls\.js'/.test(readFileSync(join(repoRoot, f), 'utf8'))) assert.ok(needs.includes('openssl'), `${f} declares openssl`);
   }
   assert.ok(needsOf('test/integration/incident-replay-three-libraries-at-once.test.ts').includes('python3-autobahn'));
 });
