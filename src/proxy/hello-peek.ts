@@ -11,7 +11,7 @@ import type { Decision, HeldClient } from './admission.js';
 import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from './gate-context.js';
 import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.js';
 import { badRequest, REFUSALS, type RefusalReason, writeRefusal } from './reject.js';
-import { retryDelay } from './retry-delay.js';
+import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from './retry-delay.js';
 import { type BudgetCharge, requestHeadBytes } from './budget.js';
 import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
@@ -277,19 +277,15 @@ class PeekSession implements PendingClient {
    * delay — until its real deadline (the last delay is shortened to land on it), then an ABORT
    * with retry guidance.
    */
-  #readmit(kind: 'no_such_realm' | 'upstream_failed'): void {
+  #readmit(kind: HelloRetryKind): void {
     const ctx = this.#ctx;
     this.#connecting = undefined;
     this.#readmissions++;
-    if (kind === 'no_such_realm') ctx.metrics.readmission(this.#label);
-    else ctx.metrics.upstreamRetry(this.#label);
+    countHelloRetry(ctx, kind, this.#label);
     if (this.#client.ended) return this.#finish();
     const now = ctx.clock.now();
-    const delay = retryDelay(this.#readmissions, ctx.config.hello.readmitMaxDelayMs, now, this.#deadline);
-    ctx.warnings.note(kind === 'no_such_realm' ? 'readmitted' : 'upstream_retry', this.#label, { readmissions: this.#readmissions, delayMs: delay });
-    if (delay === undefined) {
-      return this.#refuse(kind === 'no_such_realm' ? 'queue_timeout' : 'upstream_unavailable', { waitedMs: now - this.#enteredAt, held: true });
-    }
+    const delay = nextHelloRetry(ctx, kind, this.#label, this.#readmissions, now, this.#deadline);
+    if (delay === undefined) return this.#refuse(RETRY_GIVE_UP[kind], { waitedMs: now - this.#enteredAt, held: true });
     // A pseudo-hold during the delay, so a hang-up or a drain is still noticed and counted once.
     this.#readmitTimer = ctx.clock.setTimeout(() => {
       this.#readmitTimer = undefined;

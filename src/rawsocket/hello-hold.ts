@@ -7,7 +7,7 @@ import type { Hello } from '../wamp/hello.js';
 import { MessageType } from '../wamp/messages.js';
 import type { Decision, HeldClient } from '../proxy/admission.js';
 import { REFUSALS, type RefusalReason } from '../proxy/reject.js';
-import { retryDelay } from '../proxy/retry-delay.js';
+import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from '../proxy/retry-delay.js';
 import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from '../proxy/gate-context.js';
 import { type Cancel, cancel } from '../proxy/read-upstream.js';
 import { pipeBoth } from '../proxy/tunnel.js';
@@ -214,18 +214,14 @@ export class HelloHold {
    * The upstream said no_such_realm, or refused/reset before answering: back to the head of the
    * line after a bounded, growing delay; the last try lands on the real deadline (retryDelay).
    */
-  #readmit(kind: 'no_such_realm' | 'upstream_failed'): void {
+  #readmit(kind: HelloRetryKind): void {
     const ctx = this.#ctx;
     this.#readmissions++;
-    if (kind === 'no_such_realm') ctx.metrics.readmission(this.#label);
-    else ctx.metrics.upstreamRetry(this.#label);
+    countHelloRetry(ctx, kind, this.#label);
     if (this.#t.ended) return void ctx.pending.delete(this.#pending);
     const now = ctx.clock.now();
-    const delay = retryDelay(this.#readmissions, ctx.config.hello.readmitMaxDelayMs, now, this.#deadline);
-    ctx.warnings.note(kind === 'no_such_realm' ? 'readmitted' : 'upstream_retry', this.#label, { readmissions: this.#readmissions, delayMs: delay });
-    if (delay === undefined) {
-      return this.#refuse(kind === 'no_such_realm' ? 'queue_timeout' : 'upstream_unavailable', { waitedMs: now - this.#enteredAt, held: true });
-    }
+    const delay = nextHelloRetry(ctx, kind, this.#label, this.#readmissions, now, this.#deadline);
+    if (delay === undefined) return this.#refuse(RETRY_GIVE_UP[kind], { waitedMs: now - this.#enteredAt, held: true });
     // A pseudo-hold during the delay, so a hang-up or a drain is still noticed and counted once.
     this.#readmitTimer = ctx.clock.setTimeout(() => {
       this.#readmitTimer = undefined;
