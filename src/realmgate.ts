@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { adminToken, createDrainGuard } from './admin/drain-guard.js';
-import { createAdminServer, listenAdmin } from './admin/server.js';
+import { createAdminServer, type DrainState } from './admin/server.js';
+import { AdminPort } from './admin/admin-port.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { describeError } from './errors.js';
@@ -199,6 +200,11 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     } else if (by === 'shutdown') {
       drainedBy = 'shutdown'; // an admin drain that SIGTERM follows can no longer be undone
     }
+    adminPort.setDrainState(drainState());
+  }
+
+  function drainState(): DrainState {
+    return { draining, since: draining ? drainRequestedAt : null, by: draining ? drainedBy : null };
   }
 
   function undrain(): boolean {
@@ -208,6 +214,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     draining = false;
     drainedBy = null;
     admission.undrain();
+    adminPort.setDrainState(drainState());
     log.info({ drainedForMs }, 'undrained: readiness follows the realms again, new clients are admitted');
     return true;
   }
@@ -217,7 +224,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const admin = createAdminServer({
     registry, admission, tunnels, metrics, logger: log,
     draining: () => draining,
-    drainState: () => ({ draining, since: draining ? drainRequestedAt : null, by: draining ? drainedBy : null }),
+    drainState,
     drain: () => {
       drain('admin');
       refuseHeld();
@@ -235,6 +242,8 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     }),
   });
 
+  const adminPort = new AdminPort({ app: admin, host: config.admin.host, port: config.admin.port, stallMs: config.admin.livenessStallMs, drainState: drainState(), logger: log });
+
   function destroy(): void {
     if (destroyed) return;
     destroyed = true;
@@ -248,6 +257,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     tunnels.destroyAll();
     registry.close();
     for (const s of sources) s.destroy();
+    adminPort.destroy();
     void admin.close().catch(() => {});
   }
 
@@ -272,7 +282,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     }
     registry.close();
     await Promise.allSettled(sources.map((s) => s.close()));
+    const adminClosed = adminPort.close();
     destroy();
+    await adminClosed;
     await admin.close().catch(() => {});
   }
 
@@ -284,7 +296,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       let rawsocket: AddressInfo | undefined;
       try {
         if (rawSocketPort) rawsocket = await rawSocketPort.listen(config.listen.host, config.listen.rawsocket!);
-        adminAddr = await listenAdmin(admin, config.admin.host, config.admin.port);
+        adminAddr = await adminPort.listen();
       } catch (err) {
         rawSocketPort?.close();
         dataPlane.destroy();

@@ -1,7 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
-import type { AddressInfo } from 'node:net';
-import { ErrorCodes, RealmgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from '../proxy/admission.js';
@@ -11,6 +9,7 @@ import { redactDeep } from '../redact.js';
 import { LogLimiter } from '../log-limiter.js';
 import type { GuardRequest, GuardVerdict } from './drain-guard.js';
 import { readyReport } from './health.js';
+import { liveBody } from './live-body.js';
 
 export interface DrainState {
   draining: boolean;
@@ -49,19 +48,8 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 });
   const refusals = new LogLimiter(deps.clock, 60_000);
 
-  // Alive while draining too (a restart would cut the tunnels a drain lets finish), but it says
-  // so: a pod stuck drained after a mistaken /drain shows why it is out of service and how to undo it.
-  app.get('/health/live', async () => {
-    const d = deps.drainState();
-    if (!d.draining) return { status: 'ok' };
-    return {
-      status: 'ok',
-      draining: true,
-      drainingSince: d.since === null ? null : new Date(d.since).toISOString(),
-      drainedBy: d.by,
-      message: d.by === 'shutdown' ? 'shutting down' : 'drained by POST /drain; POST /undrain (or `realmgate undrain` in the pod) undoes it',
-    };
-  });
+  // Answered by the admin worker (live-worker.ts) on the admin port; kept here for inject users.
+  app.get('/health/live', async () => liveBody(deps.drainState()));
 
   app.get('/health/ready', async (_req, reply) => {
     const report = readyReport(deps.registry, deps.admission, deps.draining());
@@ -146,13 +134,4 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   });
 
   return app;
-}
-
-export async function listenAdmin(app: FastifyInstance, host: string, port: number): Promise<AddressInfo> {
-  try {
-    await app.listen({ host, port });
-  } catch (err) {
-    throw new RealmgateError(ErrorCodes.LISTEN, `cannot listen on admin ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  return app.server.address() as AddressInfo;
 }

@@ -185,6 +185,11 @@ export const configSchema = z
         tokenFile: z.string().min(1).optional(),
         /** true: the token is needed even from loopback. false: loopback needs no token. */
         requireToken: z.boolean().default(false),
+        /**
+         * /health/live answers 503 once the main event loop has not run for this long. The probe is
+         * answered by the admin worker thread, so a busy loop does not slow it; a stuck one fails it.
+         */
+        livenessStallMs: positiveMs.default(10_000),
       })
       .superRefine((a, ctx) => {
         if (a.token !== undefined && a.tokenFile !== undefined) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'give token or tokenFile, not both' });

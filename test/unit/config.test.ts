@@ -8,7 +8,7 @@ test('defaults fill every key of the contract', () => {
   const c = parseConfig(minimal, { env: {} });
   assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080, maxConnections: 20000, headersTimeoutMs: 10000 });
   assert.deepEqual(c.limits, { preAdmissionBytes: 128 * 1024 * 1024, connectionOverheadBytes: 10240 });
-  assert.deepEqual(c.admin, { host: '0.0.0.0', port: 9090, requireToken: false });
+  assert.deepEqual(c.admin, { host: '0.0.0.0', port: 9090, requireToken: false, livenessStallMs: 10_000 });
   assert.deepEqual(c.defaults, { onNotReady: 'queue', queueTimeoutMs: 30000, maxQueued: 1000, retryAfterSeconds: 5, releasePerSecond: 0 });
   assert.equal(c.unknownRealm, 'pass');
   assert.deepEqual(c.realmFrom, ['path', 'query', 'hello']);
