@@ -1,6 +1,8 @@
 /**
- * The gate as a real process for the reliability suite: `node --import tsx src/main.ts --config F`,
- * so crashes, file descriptors (/proc/<pid>/fd), memory (/proc/<pid>/status) and exit codes are real.
+ * The gate as a real process for the reliability suite: the build that ships (`node dist/main.js
+ * --config F`) when RG_GATE_FROM=dist (`npm run reliability` builds first and sets it, so memory
+ * figures are the product's, without tsx's loader in every thread), else `node --import tsx
+ * src/main.ts --config F` (the quick variants in `npm test`, no build needed), so crashes, file descriptors (/proc/<pid>/fd), memory (/proc/<pid>/status) and exit codes are real.
  * Every stdout/stderr line is kept verbatim for the log assertions of the security checks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const MAIN = join(import.meta.dirname, '../src/main.ts');
+const BUILT = join(import.meta.dirname, '../dist/main.js');
 
 /** What a gate process left when it exited. */
 export interface GateExit {
@@ -61,7 +64,7 @@ export async function startGateProcess(config: object, opts: StartOptions = {}):
   const dir = mkdtempSync(join(tmpdir(), 'rg-rel-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
-  const argv = ['--import', 'tsx', MAIN, '--config', file];
+  const argv = process.env.RG_GATE_FROM === 'dist' ? [BUILT, '--config', file] : ['--import', 'tsx', MAIN, '--config', file];
   const [cmd, args]: [string, string[]] = opts.fdLimit === undefined
     ? [process.execPath, argv]
     : ['/bin/sh', ['-c', `ulimit -n ${Math.floor(opts.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv]];

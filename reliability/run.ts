@@ -43,7 +43,7 @@ Environment:
 `, ['--only', '--only=', '--measure']);
 
 const NOTES = [
-  'Every check runs the gate as a real process (`node --import tsx src/main.ts --config F`), so crashes, exit codes, `/proc/<pid>/fd` counts and `/proc/<pid>/status` VmHWM (peak RSS) are real. Upstreams are the simulated Crossbar proxy transport (`src/simulator/proxy-transport.ts`), in a child process; the master is `SimulatedMaster`.',
+  'Every check runs the gate as a real process, the build that ships (`node dist/main.js --config F`; `npm run reliability` builds it first), so crashes, exit codes, `/proc/<pid>/fd` counts and `/proc/<pid>/status` VmHWM (peak RSS) are real. Upstreams are the simulated Crossbar proxy transport (`src/simulator/proxy-transport.ts`), in a child process; the master is `SimulatedMaster`.',
   'Bad input: fast-check generates each input (seeded, reproducible); each goes on a new connection, 50 in flight. Allowed answers, for every class: an HTTP status other than 500 (4xx for malformed requests; an upstream answer such as 200/404 for well-formed requests that are forwarded), a WAMP ABORT or WELCOME (or any WAMP message from the upstream after admission), a WebSocket CLOSE code, or — only for inputs that stop mid-request or mid-frame — a close once the client, after 400 ms of silence, sends FIN (the gate was correctly waiting for the rest). Not allowed: a bare close or reset with no answer, a 500, or a connection still open 4 s after the client\'s FIN. A crash is the process exiting or logging an uncaught exception / unhandled rejection.',
   'The fuzz gate: realm1 ready (static source), realm2 not ready with `onNotReady: reject` (so the answer is immediate), unknown realms rejected, `hello.timeoutMs` 2000, `hello.maxBytes` 65536, realm from path, query, header and HELLO.',
   'Load: clients in the suite process, upgrade-time realm (`?realm=realm1`), held by an `http` readiness source answering not-ready; then the control plane flips to ready. Each admitted client hangs up on its 101 (the gate\'s 20000 open-file limit cannot hold 10,000 clients plus 10,000 upstream sockets at once). 100 more clients than the queue limit are sent while it is full. The second load row releases all 10,000 at once (`releasePerSecond: 0`): that burst can outrun the single-process upstream\'s accept backlog and the gate\'s open-file limit, and those clients get `502` + `Retry-After` (`upstream_error`); pace releases (`releasePerSecond`) at this scale.',
@@ -51,6 +51,9 @@ const NOTES = [
   ...HOSTILE_NOTES,
   'Numbers vary with the machine and with what else runs on it; the commands above reproduce them. Smaller, deterministic versions of every check run in `npm test` (`test/reliability/`).',
 ];
+
+// The gate processes run the build (gate-process.ts); `npm run reliability` has just made it.
+process.env.RG_GATE_FROM ??= 'dist';
 
 const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
 const perClass = env('RELIABILITY_FUZZ_PER_CLASS', 25_000);
