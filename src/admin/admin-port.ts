@@ -45,7 +45,7 @@ export class AdminPort {
       host, port, heartbeat: this.#heartbeat.buffer, stallMs, drain: drainState,
       bodyLimit: 1024, maxForwarded: 32, forwardTimeoutMs: 10_000,
     };
-    const worker = startWorker(data);
+    const worker = await startWorker(data);
     this.#worker = worker;
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'request') void this.#relay(worker, m);
@@ -138,16 +138,19 @@ export class AdminPort {
 }
 
 /**
- * Built (dist/*.js): the worker is the compiled live-worker.js. From source under tsx (tests,
- * bench), a worker does not inherit tsx's loader on Node 20, so the worker registers it first.
+ * Built (dist/*.js): the worker is the compiled live-worker.js. From source (tests, the bench and
+ * demo under tsx), a worker does not inherit tsx's loader on Node 20, and loading tsx into it costs
+ * ~350 ms and ~15 MiB per gate; instead the worker's few files are bundled to one CommonJS script
+ * with esbuild (tsx's own compiler, so present wherever the sources run) and evaluated.
  */
-function startWorker(data: AdminWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './live-worker.ts' : './live-worker.js', import.meta.url);
+async function startWorker(data: AdminWorkerData): Promise<Worker> {
   // The isolate only holds the listener and requests in flight; the caps keep its RSS small.
-  const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
-  if (!fromSource) return new Worker(url, { workerData: data, resourceLimits });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data, resourceLimits });
+  const options = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./live-worker.js', import.meta.url), options);
+  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const built = esbuild.buildSync({
+    entryPoints: [new URL('./live-worker.ts', import.meta.url).pathname],
+    bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent',
+  });
+  return new Worker(built.outputFiles[0]!.text, { ...options, eval: true });
 }
