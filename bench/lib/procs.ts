@@ -100,14 +100,14 @@ export function processTree(pid: number): number[] {
 }
 
 /** utime + stime of the processes, in µs (10 ms resolution); a pid that is gone counts 0. */
-export function cpuMicros(pids: readonly number[]): number {
+export function cpuMicros(pids: readonly number[], which: 'all' | 'system' = 'all'): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the ")" that closes comm: state is field 3, utime 14, stime 15.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      ticks += (which === 'all' ? Number(f[11]) : 0) + Number(f[12]);
     } catch { /* gone */ }
   }
   return (ticks * 1_000_000) / CLK_TCK;
