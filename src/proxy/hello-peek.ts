@@ -13,8 +13,8 @@ import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.j
 import { badRequest, REFUSALS, type RefusalReason, writeRefusal } from './reject.js';
 import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from './retry-delay.js';
 import { type BudgetCharge, requestHeadBytes } from './budget.js';
-import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
+import { startTunnel } from './tunnel.js';
 import { type Cancel, cancel } from './read-upstream.js';
 import { openUpstreamWebSocket, readFirstFrame, WebSocketKeys } from './upstream-handshake.js';
 
@@ -268,9 +268,8 @@ class PeekSession implements PendingClient {
     this.#socket.write(firstBytes);
     const waited = this.#ctx.clock.now() - this.#enteredAt;
     this.#outcome(d.held || this.#readmissions > 0 ? 'forwarded_after_wait' : 'forwarded', { ...d, waitedMs: waited, held: d.held || this.#readmissions > 0 });
-    const handle = pipeBoth(this.#socket, upstream, () => untrack());
-    const untrack = ctx.tunnels.add(this.#label, handle);
-    this.#socket.resume();
+    // Outside this session's closures: the tunnel must not keep the session (request, peeked frames) alive.
+    startTunnel(ctx.tunnels, this.#label, this.#socket, upstream);
     upstream.resume();
   }
 

