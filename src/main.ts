@@ -3,6 +3,8 @@
  * The CLI — the only file that touches `process`: arguments, config, signals,
  * exit codes (0 clean shutdown, 1 bad config, 2 fatal runtime error, 64 usage error).
  */
+// First: V8 settings that must hold before any other module allocates (see v8-tuning.ts).
+import './v8-tuning.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadConfigChecked, redactConfig } from './config/load.js';

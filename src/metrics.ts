@@ -94,6 +94,7 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     labelNames: ['realm', 'outcome'],
     registers,
   });
+  const connectionChildren = new Map<string, ReturnType<typeof connections.labels>>();
   new Gauge({
     name: 'realmgate_tunnels_active',
     help: 'Open client↔upstream tunnels',
@@ -199,7 +200,15 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
       upstreamRetries.inc({ realm });
     },
     connection(realm: string, outcome: Outcome, _client?: ConnectionInfo): void {
-      connections.inc({ realm, outcome });
+      // Once per connection: prom-client hashes the label object on every inc(); the child is
+      // looked up once per (realm, outcome). Bounded: realm labels are the guarded realms + `_unknown`.
+      const key = `${realm}\u0000${outcome}`;
+      let child = connectionChildren.get(key);
+      if (!child) {
+        child = connections.labels({ realm, outcome });
+        connectionChildren.set(key, child);
+      }
+      child.inc();
     },
     queueWait(realm: string, seconds: number, outcome: Outcome): void {
       queueWait.observe({ realm, outcome }, seconds);

@@ -4,7 +4,7 @@
  * plus the /proc readings the bench reports (CPU time, RSS, open fds).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** Clock ticks per second of /proc/<pid>/stat utime and stime (USER_HZ, 100 on Linux). */
@@ -41,7 +41,10 @@ export class ProcessSet {
     const lines: string[] = [];
     const waiters: { match: RegExp; resolve: (l: string) => void }[] = [];
     let stderr = '';
+    // RG_BENCH_STDOUT_DIR: every child's stdout kept in DIR/<name>-<pid>.log (e.g. with --trace-gc in RG_BENCH_NODE_ARGS).
+    const keep = process.env.RG_BENCH_STDOUT_DIR ? `${process.env.RG_BENCH_STDOUT_DIR}/${name}-${proc.pid}.log` : undefined;
     createInterface({ input: proc.stdout! }).on('line', (l) => {
+      if (keep) appendFileSync(keep, `${l}\n`);
       lines.push(l);
       if (lines.length > 200) lines.shift();
       for (const w of [...waiters]) if (w.match.test(l)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(l); }
@@ -100,14 +103,14 @@ export function processTree(pid: number): number[] {
 }
 
 /** utime + stime of the processes, in µs (10 ms resolution); a pid that is gone counts 0. */
-export function cpuMicros(pids: readonly number[]): number {
+export function cpuMicros(pids: readonly number[], which: 'all' | 'system' = 'all'): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the ")" that closes comm: state is field 3, utime 14, stime 15.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      ticks += (which === 'all' ? Number(f[11]) : 0) + Number(f[12]);
     } catch { /* gone */ }
   }
   return (ticks * 1_000_000) / CLK_TCK;

@@ -70,7 +70,7 @@ export async function startGate(ps: ProcessSet, name: string, config: Record<str
   }));
   // RG_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/results", profiles the gate.
   const nodeArgs = (process.env.RG_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = ps.spawn(name, process.execPath, [...nodeArgs, join(root, 'dist/main.js'), '--config', file], { cwd: root, env: { ...process.env, ...env } });
+  const child = ps.spawn(name, process.execPath, [...nodeArgs, process.env.RG_BENCH_MAIN ?? join(root, 'dist/main.js'), '--config', file], { cwd: root, env: { ...process.env, ...env } });
   const started = JSON.parse(await child.waitForLine(/realmgate started/)) as { listen: string; admin: string };
   const port = String(started.listen).split(':').pop();
   const adminPort = String(started.admin).split(':').pop();

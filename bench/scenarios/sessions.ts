@@ -35,7 +35,8 @@ export async function runSessionScenario(
   const fails = new Map<string, number>();
   const push = (m: Map<string, number[]>, k: string, v: number): void => void m.set(k, [...(m.get(k) ?? []), v]);
   for (let rep = 0; rep < opts.reps && Date.now() < opts.deadline; rep++) {
-    for (const t of targets) {
+    // Odd repetitions in reverse order, as in the tunnel scenario: no target always runs first.
+    for (const t of rep % 2 === 0 ? targets : [...targets].reverse()) {
       try {
         const r = await load.sessions({ url: t.url, concurrency: opts.concurrency, warmupMs: opts.warmupMs, windowMs: opts.windowMs, cpuPids: t.cpuPids });
         push(rate, t.name, r.sessionsPerSec);

@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { BUFFERED_BYTE_WEIGHT, type BudgetCharge } from './budget.js';
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** What one kept chunk costs beyond its bytes (the Buffer object and its array slot). */
 const CHUNK_OVERHEAD = 128;
 
@@ -76,7 +78,9 @@ export class ClientWatch {
     this.#onGone = undefined;
     this.#charge?.release();
     this.#socket.pause();
-    const out = Buffer.concat(this.#early);
+    // The usual case (a WebSocket client sends nothing before the 101): no concat.
+    if (this.#early.length === 0) return NO_BYTES;
+    const out = this.#early.length === 1 ? this.#early[0]! : Buffer.concat(this.#early);
     this.#early.length = 0;
     return out;
   }

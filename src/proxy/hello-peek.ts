@@ -13,10 +13,10 @@ import { PeekedClient, type FirstMessage, type PeekEnd } from './peeked-client.j
 import { badRequest, REFUSALS, type RefusalReason, writeRefusal } from './reject.js';
 import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from './retry-delay.js';
 import { type BudgetCharge, requestHeadBytes } from './budget.js';
-import { pipeBoth } from './tunnel.js';
 import type { HelloHandler } from './upgrade-gate.js';
+import { startTunnel } from './tunnel.js';
 import { type Cancel, cancel } from './read-upstream.js';
-import { openUpstreamWebSocket, readFirstFrame } from './upstream-handshake.js';
+import { openUpstreamWebSocket, readFirstFrame, WebSocketKeys } from './upstream-handshake.js';
 
 /** Largest first upstream message read for re-admission (WELCOME with big authextra). */
 const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
@@ -35,6 +35,7 @@ const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
  * realm's queue, with its original deadline.
  */
 export function createHelloPeek(ctx: GateContext): HelloHandler {
+  const keys = new WebSocketKeys();
   return (req, socket, head) => {
     if (req.headers['sec-websocket-version'] !== '13') {
       ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request', { socket });
@@ -51,7 +52,7 @@ export function createHelloPeek(ctx: GateContext): HelloHandler {
       ctx.metrics.connection(realmLabel(ctx, undefined), 'rejected_overload');
       return writeRefusal(socket, 'overload', undefined, ctx.config.defaults.retryAfterSeconds);
     }
-    new PeekSession(ctx, req, socket, new PeekedClient(socket, sp, ctx.config.hello.maxBytes, charge), charge).start(head);
+    new PeekSession(ctx, req, socket, new PeekedClient(socket, sp, ctx.config.hello.maxBytes, charge), charge, keys).start(head);
   };
 }
 
@@ -61,6 +62,7 @@ class PeekSession implements PendingClient {
   readonly #socket: Duplex;
   readonly #client: PeekedClient;
   readonly #charge: BudgetCharge;
+  readonly #keys: WebSocketKeys;
   #hello: Hello | undefined;
   #first: FirstMessage | undefined;
   #enteredAt = 0;
@@ -73,8 +75,9 @@ class PeekSession implements PendingClient {
   #settled = false;
   #finished = false;
 
-  constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient, charge: BudgetCharge) {
+  constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient, charge: BudgetCharge, keys: WebSocketKeys) {
     this.#ctx = ctx;
+    this.#keys = keys;
     this.#charge = charge;
     this.#req = req;
     this.#socket = socket;
@@ -212,7 +215,7 @@ class PeekSession implements PendingClient {
     // Counted for drain while connecting; destroy() cuts it.
     const unreserve = ctx.tunnels.reserve({ destroy: () => this.destroy() });
     try {
-      const up = await openUpstreamWebSocket(ctx.upstream, this.#req, this.#client.sp.protocol, gone);
+      const up = await openUpstreamWebSocket(ctx.upstream, this.#req, this.#client.sp.protocol, gone, this.#keys);
       upstream = up.socket;
       upstream.write(this.#first!.raw);
       if (!ctx.config.hello.readmitOnAbort) {
@@ -265,9 +268,8 @@ class PeekSession implements PendingClient {
     this.#socket.write(firstBytes);
     const waited = this.#ctx.clock.now() - this.#enteredAt;
     this.#outcome(d.held || this.#readmissions > 0 ? 'forwarded_after_wait' : 'forwarded', { ...d, waitedMs: waited, held: d.held || this.#readmissions > 0 });
-    const handle = pipeBoth(this.#socket, upstream, () => untrack());
-    const untrack = ctx.tunnels.add(this.#label, handle);
-    this.#socket.resume();
+    // Outside this session's closures: the tunnel must not keep the session (request, peeked frames) alive.
+    startTunnel(ctx.tunnels, this.#label, this.#socket, upstream);
     upstream.resume();
   }
 

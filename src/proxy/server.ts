@@ -35,6 +35,10 @@ export class DataPlane {
   readonly #front: FirstByteServer | undefined;
   #open = 0;
   #closed = false;
+  /** One listener for every connection's 'close' (emitted once), not a closure per connection. */
+  readonly #onClose = (): void => {
+    this.#open--;
+  };
 
   /**
    * `tls`: terminate TLS on the client port (same handlers behind it); `access`: the access log's begin hook;
@@ -96,7 +100,7 @@ export class DataPlane {
   /** Counts the connection; past the limit answers 503 overload at once and closes it. */
   #admitConnection(socket: Socket, max: number): void {
     this.#open++;
-    socket.once('close', () => this.#open--);
+    socket.on('close', this.#onClose);
     if (this.#open <= max) return;
     this.#refused.add(socket);
     socket.on('error', () => {});

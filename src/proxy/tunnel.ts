@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { tlsConnectOptions, type UpstreamTlsOptions } from '../tls/upstream-tls.js';
+import { pipeBoth } from './pipe.js';
+import type { Tunnels } from './tunnels.js';
 
 export interface Upstream {
   host: string;
@@ -53,32 +56,52 @@ export function connectUpstream(up: Upstream): Promise<net.Socket> {
 /**
  * Rebuilds the client's upgrade request head for the upstream, adding
  * X-Forwarded-*. `set` replaces headers (lower-case names), `omit` drops them.
+ *
+ * Once per admitted connection: built by string concatenation, and without `set`/`omit` only
+ * names starting with x/X are lower-cased (the X-Forwarded-* ones are the only ones rewritten).
  */
 export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<string, string>; omit?: readonly string[] } = {}): string {
-  const extraHeaders = opts.set ?? {};
-  const omit = opts.omit ?? [];
-  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+  const { set, omit } = opts;
+  const all = set !== undefined || omit !== undefined;
+  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
   const raw = req.rawHeaders;
   let xff: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (lower === 'x-forwarded-for') {
-      xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
-      continue;
+    if (all || (name.charCodeAt(0) | 0x20) === 0x78) {
+      const lower = name.toLowerCase();
+      if (lower === 'x-forwarded-for') {
+        xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
+        continue;
+      }
+      if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || (set !== undefined && Object.hasOwn(set, lower)) || (omit !== undefined && omit.includes(lower))) continue;
     }
-    if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || lower in extraHeaders || omit.includes(lower)) continue;
-    lines.push(`${name}: ${raw[i + 1]}`);
+    head += `${name}: ${raw[i + 1]}\r\n`;
   }
   const remote = req.socket.remoteAddress ?? '';
-  lines.push(`X-Forwarded-For: ${xff ? `${xff}, ${remote}` : remote}`);
+  head += `X-Forwarded-For: ${xff ? `${xff}, ${remote}` : remote}\r\n`;
   const tls = 'encrypted' in req.socket && req.socket.encrypted;
-  const websocket = req.headers.upgrade?.toLowerCase() === 'websocket' && !omit.includes('upgrade');
-  lines.push(`X-Forwarded-Proto: ${websocket ? (tls ? 'wss' : 'ws') : tls ? 'https' : 'http'}`);
-  if (req.headers.host) lines.push(`X-Forwarded-Host: ${req.headers.host}`);
-  for (const [k, v] of Object.entries(extraHeaders)) lines.push(`${k}: ${v}`);
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  const websocket = req.headers.upgrade?.toLowerCase() === 'websocket' && !(omit !== undefined && omit.includes('upgrade'));
+  head += `X-Forwarded-Proto: ${websocket ? (tls ? 'wss' : 'ws') : tls ? 'https' : 'http'}\r\n`;
+  if (req.headers.host) head += `X-Forwarded-Host: ${req.headers.host}\r\n`;
+  if (set !== undefined) for (const k of Object.keys(set)) head += `${k}: ${set[k]}\r\n`;
+  return `${head}\r\n`;
 }
 
 // The byte pipe lives in pipe.ts; re-exported so callers keep importing it from here.
 export { pipeBoth } from './pipe.js';
+
+/**
+ * Joins an admitted client and its upstream and registers the tunnel. A function of its own, outside
+ * the gate's closures: the tunnel's close callback is kept for the tunnel's whole life, and a
+ * closure created where the tunnel is admitted would keep that whole scope with it: the request
+ * (headers, raw header strings), the ClientWatch, the 101 answer, and in HELLO mode the whole
+ * PeekSession with its PeekedClient, buffers and timer. Heap per idle tunnel (snapshots with
+ * 2,000 open): 10.3 → 8.0 KiB upgrade-time, 11.7 → 8.2 KiB HELLO mode.
+ */
+export function startTunnel(tunnels: Tunnels, label: string, client: Duplex, upstream: net.Socket): void {
+  const handle = pipeBoth(client, upstream, () => untrack());
+  const untrack = tunnels.add(label, handle);
+  client.resume();
+}
+

@@ -11,7 +11,7 @@ import { badRequest, type RefusalReason, writeRaw, writeRefusal } from './reject
 import { requestHeadBytes } from './budget.js';
 import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
-import { connectUpstream, pipeBoth, upgradeRequestHead } from './tunnel.js';
+import { connectUpstream, startTunnel, upgradeRequestHead } from './tunnel.js';
 import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
 
 /** An upgrade-time client between its request and its tunnel (or answer). */
@@ -87,9 +87,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         socket.write(answer.rest.length === 0 ? answer.raw : Buffer.concat([answer.raw, answer.rest]));
         (socket as Socket).setNoDelay?.(true);
         ctx.metrics.connection(label, d.held || c.attempts > 0 ? 'forwarded_after_wait' : 'forwarded', { socket, waitedMs: c.attempts > 0 ? ctx.clock.now() - c.enteredAt : d.waitedMs });
-        const handle = pipeBoth(socket, up, () => untrack());
-        const untrack = ctx.tunnels.add(label, handle);
-        socket.resume();
+        startTunnel(ctx.tunnels, label, socket, up);
       },
       (err: unknown) => {
         unreserve();

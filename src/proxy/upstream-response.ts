@@ -10,7 +10,7 @@ const MAX_RELAYED_BODY = 1024 * 1024;
 export interface ResponseHead {
   status: number;
   /** Lower-case names; the last value wins. */
-  headers: Record<string, string>;
+  readonly headers: Record<string, string>;
   /** The head exactly as received, up to and including the blank line. */
   raw: Buffer;
   /** Bytes that came after the head (the start of the body or of the WebSocket frames). */
@@ -31,16 +31,55 @@ export function responseHeadReader(): (chunk: Buffer) => ResponseHead | undefine
       if (buf.length > MAX_RESPONSE_HEAD) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream response head too large');
       return undefined;
     }
-    const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-    if (!m) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream sent a malformed HTTP response');
+    const status = statusOf(buf);
+    if (status === undefined) throw new RealmgateError(ErrorCodes.UPSTREAM_HANDSHAKE, 'upstream sent a malformed HTTP response');
+    return new Head(status, buf.subarray(0, end + 4), buf.subarray(end + 4));
+  };
+}
+
+const HTTP_1 = Buffer.from('HTTP/1.', 'latin1');
+
+/** `HTTP/1.0 ddd` or `HTTP/1.1 ddd` at the start of `b`: the status; else undefined. Read from the bytes, no string. */
+function statusOf(b: Buffer): number | undefined {
+  // "HTTP/1." then 0 or 1, a space, three digits.
+  if (b.length < 12 || b.compare(HTTP_1, 0, 7, 0, 7) !== 0 || (b[7] !== 0x30 && b[7] !== 0x31) || b[8] !== 0x20) return undefined;
+  let n = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * A parsed head. The header fields are split only when asked for: an upgrade-time tunnel's 101
+ * never needs them (it is relayed as `raw`), and this runs once per admitted connection.
+ */
+class Head implements ResponseHead {
+  readonly status: number;
+  readonly raw: Buffer;
+  readonly rest: Buffer;
+  #headers: Record<string, string> | undefined;
+
+  constructor(status: number, raw: Buffer, rest: Buffer) {
+    this.status = status;
+    this.raw = raw;
+    this.rest = rest;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.#headers) return this.#headers;
     const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
+    const lines = this.raw.subarray(0, this.raw.length - 4).toString('latin1').split('\r\n');
+    for (let n = 1; n < lines.length; n++) {
+      const line = lines[n]!;
       const i = line.indexOf(':');
       if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
     }
-    return { status: Number(m[1]), headers, raw: buf.subarray(0, end + 4), rest: buf.subarray(end + 4) };
-  };
+    this.#headers = headers;
+    return headers;
+  }
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade']);

@@ -5,7 +5,10 @@ import { RAWSOCKET_MAGIC } from './framing.js';
 export interface FirstByteOptions {
   /** Gets the connections whose first byte is 0x7F, with the bytes read so far. */
   rawSocket(socket: Duplex, first: Buffer): void;
-  /** Gets every other connection, its first bytes put back (e.g. an http.Server's 'connection'). */
+  /**
+   * Gets every other connection (e.g. an http.Server's 'connection'); the listener it adds for
+   * 'data' is then given the first chunk.
+   */
   other(socket: net.Socket): void;
   /** A connection that sends nothing this long is cut (ms). */
   idleTimeoutMs: number;
@@ -14,50 +17,87 @@ export interface FirstByteOptions {
 /**
  * One port, two protocols, as Crossbar's universal transport: a connection whose first octet is
  * 0x7F speaks RawSocket, any other speaks HTTP (no HTTP method starts with 0x7F). The first chunk
- * is read, then either handed with the socket to the RawSocket side, or pushed back with
- * `unshift` before the socket is given to the HTTP server as a fresh connection.
+ * is read, then either handed with the socket to the RawSocket side, or the socket is given to the
+ * HTTP server as a fresh connection and the chunk emitted to the 'data' listener it added.
+ *
+ * This runs for every connection on the client port, so it allocates nothing per connection
+ * beyond a map entry: the listeners are shared (`this` is the socket), and the idle bound is one
+ * sweep over the waiting sockets instead of a timer per socket. (Session CPU, `bench/gc-probe.ts
+ * --sessions`: the earlier per-socket closures, socket.setTimeout and `unshift` + `resume` of the
+ * first chunk cost more than the HTTP parse of the request.)
  *
  * Sockets still waiting for their first byte are tracked so destroy() reaches them.
  */
 export class FirstByteServer {
   readonly server: net.Server;
-  readonly #waiting = new Set<net.Socket>();
+  /** Sockets waiting for their first byte → when they arrived (ms, monotonic). */
+  readonly #waiting = new Map<net.Socket, number>();
+  readonly #idleTimeoutMs: number;
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: FirstByteOptions) {
+    this.#idleTimeoutMs = opts.idleTimeoutMs;
+    const waiting = this.#waiting;
+    // Shared by every socket: EventEmitter calls them with `this` = the socket.
+    function done(socket: net.Socket): void {
+      waiting.delete(socket);
+      socket.off('data', onData);
+      socket.off('error', onGone);
+      socket.off('close', onGone);
+      socket.off('end', onGone);
+    }
+    function onGone(this: net.Socket): void {
+      done(this);
+      this.destroy();
+    }
+    function onData(this: net.Socket, chunk: Buffer): void {
+      done(this);
+      if (chunk[0] === RAWSOCKET_MAGIC) {
+        this.pause();
+        return opts.rawSocket(this, chunk);
+      }
+      // node:http adds its 'data' listener and consumes the handle (later reads go straight to its
+      // parser); the socket stays flowing as node:http expects. The chunk already read is given to
+      // that listener directly: no unshift, no extra tick.
+      opts.other(this);
+      if (!this.destroyed) this.emit('data', chunk);
+    }
     // allowHalfOpen as node:http's own listener: an HTTP client that sends its request and FIN still
     // gets its answer (with auto-end, a 400 for a bad request would find the socket unwritable).
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-      this.#waiting.add(socket);
-      const done = (): void => {
-        this.#waiting.delete(socket);
-        socket.setTimeout(0);
-        socket.off('data', onData);
-        socket.off('error', onGone);
-        socket.off('close', onGone);
-        socket.off('end', onGone);
-        socket.off('timeout', onGone);
-      };
-      const onGone = (): void => {
-        done();
-        socket.destroy();
-      };
-      const onData = (chunk: Buffer): void => {
-        done();
-        socket.pause();
-        if (chunk[0] === RAWSOCKET_MAGIC) return opts.rawSocket(socket, chunk);
-        socket.unshift(chunk);
-        opts.other(socket);
-        // node:http consumes the handle directly; the put-back chunk waits in the stream until it flows.
-        socket.resume();
-      };
-      socket.setTimeout(opts.idleTimeoutMs);
+      waiting.set(socket, performance.now());
+      this.#sweeper ??= this.#startSweeper();
       socket.on('data', onData);
       socket.on('error', onGone);
       socket.on('close', onGone);
       // A FIN before any byte: nothing to answer, and with allowHalfOpen the socket would otherwise stay.
       socket.on('end', onGone);
-      socket.on('timeout', onGone);
     });
+  }
+
+  /**
+   * Cuts sockets that sent nothing within idleTimeoutMs: checked every quarter of it (at most
+   * every second, at least every 50 ms), so one is cut within 1.25 × the bound. Stops itself when
+   * nobody waits.
+   */
+  #startSweeper(): NodeJS.Timeout {
+    const step = Math.max(50, Math.min(1000, Math.floor(this.#idleTimeoutMs / 4)));
+    const t = setInterval(() => {
+      if (this.#waiting.size === 0) {
+        clearInterval(t);
+        this.#sweeper = undefined;
+        return;
+      }
+      const cutoff = performance.now() - this.#idleTimeoutMs;
+      // Map order is arrival order: stop at the first socket that is not yet idle long enough.
+      for (const [socket, at] of this.#waiting) {
+        if (at > cutoff) break;
+        socket.destroy();
+        this.#waiting.delete(socket);
+      }
+    }, step);
+    t.unref();
+    return t;
   }
 
   /** Stops accepting; connections already handed on are not touched. Resolves once the listener is closed. */
@@ -69,7 +109,9 @@ export class FirstByteServer {
   /** Also cuts the connections that have not sent their first byte. */
   destroy(): void {
     if (this.server.listening) this.server.close();
-    for (const s of this.#waiting) s.destroy();
+    for (const s of this.#waiting.keys()) s.destroy();
     this.#waiting.clear();
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 }
