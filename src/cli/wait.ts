@@ -23,12 +23,15 @@ export async function waitReady(o: WaitOptions): Promise<0 | 3> {
   let said = false;
   for (;;) {
     const left = deadline - Date.now();
-    const r = await adminGet(url, Math.max(1, Math.min(2000, left)));
+    const budget = Math.max(1, Math.min(2000, left));
+    const r = await adminGet(url, budget);
     if (r.status === 200) {
       write(`realmgate: ready (${url})`);
       return 0;
     }
-    last = r.status === 0 ? `no answer (${r.body})` : `HTTP ${r.status}`;
+    // A last try cut short by our own deadline is no news: the answer before it says more.
+    const cutShort = r.status === 0 && budget < 2000 && last !== '';
+    if (!cutShort) last = r.status === 0 ? `no answer (${r.body})` : `HTTP ${r.status}`;
     if (r.status === 404 && o.realm !== undefined) last = `realm "${o.realm}" is not known to the gate`;
     if (!said) write(`realmgate: not ready yet (${url}: ${last}), waiting up to ${Math.round(o.timeoutMs / 1000)} s`);
     said = true;
