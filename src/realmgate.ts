@@ -282,9 +282,9 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     }
     registry.close();
     await Promise.allSettled(sources.map((s) => s.close()));
-    const adminClosed = adminPort.close();
+    // The admin port answers until the tunnels are done; closed gracefully here, destroy() finds it gone.
+    await adminPort.close();
     destroy();
-    await adminClosed;
     await admin.close().catch(() => {});
   }
 

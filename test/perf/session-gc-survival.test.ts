@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
-import { startGateProcess } from '../support/gate-process.js';
+import { startReadyGateProcess } from '../support/gate-process.js';
 import { upgradeRequest } from '../support/raw-http.js';
 import { startRawUpstream } from '../support/raw-upstream.js';
 
@@ -44,13 +44,7 @@ async function run(port: number, n: number): Promise<void> {
 
 /** Median survival (%) of the scavenges during SESSIONS sessions through a fresh gate process. */
 async function measure(t: import('node:test').TestContext, upstreamPort: number): Promise<{ median: number; scavenges: number[] }> {
-  const gate = await startGateProcess(t, {
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0 },
-    upstream: { url: `http://127.0.0.1:${upstreamPort}` },
-    realms: [{ name: 'realm1' }],
-    readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
-  }, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(import.meta.dirname, 'gc-nvp.mjs')}` });
+  const gate = await startReadyGateProcess(t, upstreamPort, join(import.meta.dirname, 'gc-nvp.mjs'));
   // Warm-up outside the count: the first few scavenges after start promote what start-up, the JIT
   // and the pools keep (20-40 % survive them with or without pretenuring).
   await run(gate.port, 1600);

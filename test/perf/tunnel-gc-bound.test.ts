@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
-import { startGateProcess, type GateProcess } from '../support/gate-process.js';
+import { startReadyGateProcess, type GateProcess } from '../support/gate-process.js';
 import { upgradeRequest } from '../support/raw-http.js';
 import { startRawUpstream } from '../support/raw-upstream.js';
 
@@ -75,13 +75,7 @@ test('forwarding through tunnels costs (almost) no garbage collection per MiB', 
     if (rest.length > 0) sock.write(rest);
     sock.pipe(sock);
   });
-  const gate = await startGateProcess(t, {
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0 },
-    upstream: { url: `http://127.0.0.1:${upstreamPort}` },
-    realms: [{ name: 'realm1' }],
-    readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
-  }, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(import.meta.dirname, 'gc-counter.mjs')}` });
+  const gate = await startReadyGateProcess(t, upstreamPort, join(import.meta.dirname, 'gc-counter.mjs'));
   // Warm-up (JIT, pools) outside the count.
   await Promise.all(Array.from({ length: CONNS }, () => pump(gate.port, 2 * CHUNK)));
   const before = await gcCounts(gate);

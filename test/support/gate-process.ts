@@ -67,3 +67,17 @@ export async function startGateProcess(t: TestContext, config: object, env: Reco
   const adminPort = Number(String(started.admin).split(':').pop());
   return { child, port, adminPort, lines, file, exited, waitForLog, stderr: () => stderr };
 }
+
+/**
+ * A gate process with one realm (`realm1`) ready from the start in front of `upstreamPort`, and
+ * `preload` imported first (NODE_OPTIONS), e.g. a script that turns on V8 tracing.
+ */
+export function startReadyGateProcess(t: TestContext, upstreamPort: number, preload: string): Promise<GateProcess> {
+  return startGateProcess(t, {
+    listen: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    upstream: { url: `http://127.0.0.1:${upstreamPort}` },
+    realms: [{ name: 'realm1' }],
+    readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
+  }, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}` });
+}
