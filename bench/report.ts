@@ -102,9 +102,9 @@ export function renderMarkdown(r: BenchResults): string {
   L.push('|---|--:|--:|--:|--:|--:|--:|');
   for (const s of r.sessions) L.push(`| ${s.target} | ${s.reps} | ${fmt(s.sessionsPerSec)} | ${fmt(s.p50Us)} | ${fmt(s.addedP50Us)} | ${fmt(s.cpuUsPerSession, 1)} | ${s.failures} |`);
   L.push('', '### 3. Held connections (pacing off)', '');
-  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | flip → last admitted ms | admitted | failed | gate fds idle | CPU ms in release: gate / upstream / clients |');
-  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
-  for (const h of r.held) L.push(`| ${h.mode} | ${fmt(h.held)} | ${h.reps} | ${fmt(h.rssKiBPerConn, 2)} | ${fmt(h.releaseMs, 1)} | ${fmt(h.releaseFromFlipMs, 1)} | ${fmt(h.admitted)} | ${h.failed} | ${h.gateIdleFds} | ${fmt(h.releaseCpuMs.gate)} / ${fmt(h.releaseCpuMs.upstream)} / ${fmt(h.releaseCpuMs.clients)} |`);
+  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | flip → last admitted ms | admitted | failed | gate fds idle | CPU ms in release: gate / upstream / clients | listen overflows in release |');
+  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const h of r.held) L.push(`| ${h.mode} | ${fmt(h.held)} | ${h.reps} | ${fmt(h.rssKiBPerConn, 2)} | ${fmt(h.releaseMs, 1)} | ${fmt(h.releaseFromFlipMs, 1)} | ${fmt(h.admitted)} | ${h.failed} | ${h.gateIdleFds} | ${fmt(h.releaseCpuMs.gate)} / ${fmt(h.releaseCpuMs.upstream)} / ${fmt(h.releaseCpuMs.clients)} | ${h.listenOverflows === undefined ? '–' : fmt(h.listenOverflows)} |`);
   L.push('', '### 4. Readiness → admission through the gate (Crossbar source, simulated master)', '');
   L.push('| path | runs | p50 ms | p90 ms | max ms |');
   L.push('|---|--:|--:|--:|--:|');

@@ -29,6 +29,7 @@ import { loadUpstreamTls } from './tls/upstream-tls.js';
 import { createRawSocketHandler } from './rawsocket/session.js';
 import { RawSocketPort } from './rawsocket/port.js';
 import { parseRawSocketUpstream } from './rawsocket/upstream.js';
+import { ConnectSlots } from './proxy/connect-slots.js';
 
 export interface RealmgateDeps {
   logger?: Logger;
@@ -118,7 +119,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const ctx: GateContext = {
     config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
     warnings: new WarningAggregator({ logger: log, clock }),
-    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls),
+    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls, new ConnectSlots(config.upstream.maxConnecting, config.upstream.connectTimeoutMs)),
   };
   // RawSocket clients (first byte 0x7F on the client port, or listen.rawsocket) are always read up to their HELLO.
   const rawSocket = createRawSocketHandler(ctx, parseRawSocketUpstream(config.upstream.rawsocketUrl, ctx.upstream));
@@ -222,7 +223,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const guard = createDrainGuard({ token: adminToken(config.admin), requireToken: config.admin.requireToken });
 
   const admin = createAdminServer({
-    registry, admission, tunnels, metrics, logger: log,
+    registry, admission, tunnels, metrics, logger: log, upstreamSlots: ctx.upstream.slots,
     draining: () => draining,
     drainState,
     drain: () => {

@@ -5,6 +5,7 @@
  * Then the control plane's answer flips and the time to the last client's
  * admission (101, or WELCOME for HELLO-peek clients) is measured, pacing off.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForStatus } from '../lib/admin.js';
@@ -30,6 +31,23 @@ export interface HeldSummary {
   gateIdleFds: number;
   /** CPU ms used during the release (flip → last admission) by the gate, the upstream and the clients. */
   releaseCpuMs: { gate: number; upstream: number; clients: number };
+  /**
+   * The kernel's TcpExt ListenOverflows during the release (every listener on the machine): each is
+   * a connection dropped by a full accept queue, retried by its sender only after 1 s, 3 s, 7 s….
+   */
+  listenOverflows: number;
+}
+
+/** TcpExt ListenOverflows from /proc/net/netstat (0 where it cannot be read). */
+function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'latin1').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0]!.trim().split(/\s+/);
+    const values = lines[1]!.trim().split(/\s+/);
+    return Number(values[names.indexOf('ListenOverflows')] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** A control plane whose answer for realm "held" flips once; records when it first said ready. */
@@ -72,9 +90,11 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
     const held = rssKiB(gate.child.pid);
     const pids = [gate.child.pid, upstream.pid, load.child.pid];
     const cpu0 = pids.map((p) => cpuMicros([p]));
+    const overflows0 = listenOverflows();
     const flippedAt = cp.flip();
     const rel = await load.release(30_000);
     const cpu = pids.map((p, i) => Math.round((cpuMicros([p]) - cpu0[i]!) / 1000));
+    const overflows = listenOverflows() - overflows0;
     return {
       mode,
       held: n,
@@ -85,6 +105,7 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
       failed: rel.failed,
       gateIdleFds: idleFds,
       releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
+      listenOverflows: overflows,
     };
   } finally {
     await load.closeHeld();
@@ -126,6 +147,7 @@ export async function runHeldScenario(
         upstream: round(median(rs.map((r) => r.releaseCpuMs.upstream))),
         clients: round(median(rs.map((r) => r.releaseCpuMs.clients))),
       },
+      listenOverflows: Math.max(...rs.map((r) => r.listenOverflows)),
     });
     opts.log(`held ${p.mode} ${p.n}: ${JSON.stringify(out.at(-1))}`);
   }

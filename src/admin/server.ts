@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Admission } from '../proxy/admission.js';
 import type { Tunnels } from '../proxy/tunnels.js';
+import type { ConnectSlots } from '../proxy/connect-slots.js';
 import type { RealmRegistry } from '../realms/registry.js';
 import { redactDeep } from '../redact.js';
 import { LogLimiter } from '../log-limiter.js';
@@ -23,6 +24,8 @@ export interface AdminDeps {
   registry: RealmRegistry;
   admission: Admission;
   tunnels: Tunnels;
+  /** Upstream connects in flight and waiting for a slot (`upstream.maxConnecting`). */
+  upstreamSlots?: ConnectSlots | undefined;
   metrics: Metrics;
   logger: Logger;
   draining(): boolean;
@@ -101,6 +104,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
       })),
       queues: { total: deps.admission.total, byRealm: Object.fromEntries(deps.admission.queuedRealms().map((r) => [r, deps.admission.depth(r)])) },
       tunnels: { total: deps.tunnels.size, byRealm: Object.fromEntries(deps.tunnels.byRealm()) },
+      upstreamConnects: { inFlight: deps.upstreamSlots?.inFlight ?? 0, waiting: deps.upstreamSlots?.waiting ?? 0, max: deps.upstreamSlots?.max ?? null },
       ...deps.statusExtra(),
     };
   });

@@ -200,6 +200,12 @@ export const configSchema = z
       url: httpUrl,
       /** Deadline for the upstream TCP connect + handshake of an admitted client. */
       connectTimeoutMs: positiveMs.default(10_000),
+      /**
+       * Upstream connections opened and not yet answered, at most; more wait their turn. Keeps a
+       * release burst inside the upstream's listen queue (Twisted's default backlog is 50), where
+       * an overflow costs dropped SYNs retried after 1 s, 3 s, 7 s (see proxy/connect-slots.ts).
+       */
+      maxConnecting: z.number().int().min(1).max(65_536).default(32),
       tls: upstreamTls.optional(),
       /** Where RawSocket clients go; default: url's host and port (a Crossbar universal transport). */
       rawsocketUrl: tcpUrl.optional(),

@@ -28,7 +28,7 @@ export function forwardWithoutUpgrade(ctx: GateContext, req: IncomingMessage, so
   socket.once('close', onGone);
   let upstream: Socket | undefined;
   const send = async (): Promise<ResponseHead> => {
-    upstream = await connectUpstream(ctx.upstream);
+    upstream = await connectUpstream(ctx.upstream, gone);
     if (gone.cancelled || socket.destroyed) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
     const up = upstream;
     up.write(upgradeRequestHead(req, { set: { connection: 'close' }, omit: ['upgrade', 'http2-settings'] }));

@@ -4,7 +4,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { tlsConnectOptions, type UpstreamTlsOptions } from '../tls/upstream-tls.js';
+import type { ConnectSlots } from './connect-slots.js';
 import { pipeBoth } from './pipe.js';
+import type { Cancel } from './read-upstream.js';
 import type { Tunnels } from './tunnels.js';
 
 export interface Upstream {
@@ -14,9 +16,11 @@ export interface Upstream {
   connectTimeoutMs: number;
   /** CA, SNI name and the explicit insecure switch (`upstream.tls`). */
   tlsOptions?: UpstreamTlsOptions;
+  /** Bounds the connections opened and not yet answered (`upstream.maxConnecting`; see connect-slots.ts). */
+  slots?: ConnectSlots;
 }
 
-export function parseUpstream(url: string, connectTimeoutMs: number, tlsOptions?: UpstreamTlsOptions): Upstream {
+export function parseUpstream(url: string, connectTimeoutMs: number, tlsOptions?: UpstreamTlsOptions, slots?: ConnectSlots): Upstream {
   const u = new URL(url);
   const secure = u.protocol === 'https:';
   return {
@@ -25,15 +29,50 @@ export function parseUpstream(url: string, connectTimeoutMs: number, tlsOptions?
     tls: secure,
     connectTimeoutMs,
     ...(tlsOptions ? { tlsOptions } : {}),
+    ...(slots ? { slots } : {}),
   };
 }
 
-/** Opens a TCP (or TLS) connection to the upstream; resolves once connected, rejects with UPSTREAM_CONNECT. */
-export function connectUpstream(up: Upstream): Promise<net.Socket> {
+/**
+ * Opens a TCP (or TLS) connection to the upstream; resolves once connected, rejects with
+ * UPSTREAM_CONNECT. With `up.slots` it first waits for a connect slot (rejecting with CLOSED if
+ * `c` is cancelled meanwhile), and the connection holds its slot until the upstream sends its
+ * first bytes or the socket closes.
+ */
+export function connectUpstream(up: Upstream, c?: Cancel): Promise<net.Socket> {
+  const slots = up.slots;
+  if (slots === undefined) return openSocket(up, undefined);
+  return new Promise((resolve, reject) => {
+    if (c?.cancelled) return reject(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
+    let started = false;
+    const drop = slots.take(() => {
+      started = true;
+      if (c !== undefined) c.onCancel = undefined;
+      openSocket(up, slots).then(resolve, reject);
+    }, reject);
+    if (started || c === undefined) return;
+    c.onCancel = () => {
+      drop();
+      reject(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
+    };
+  });
+}
+
+function openSocket(up: Upstream, slots: ConnectSlots | undefined): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = up.tls
       ? tls.connect({ host: up.host, port: up.port, servername: net.isIP(up.host) ? undefined : up.host, ...tlsConnectOptions(up.tlsOptions) })
       : net.connect({ host: up.host, port: up.port });
+    if (slots !== undefined) {
+      // The slot is given back once: on the upstream's first bytes (it accepted and answered), or on close.
+      const free = (): void => {
+        sock.off('data', free);
+        sock.off('close', free);
+        slots.give();
+      };
+      sock.once('data', free);
+      sock.once('close', free);
+    }
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new RealmgateError(ErrorCodes.UPSTREAM_CONNECT, `upstream ${up.host}:${up.port} did not accept within ${up.connectTimeoutMs} ms`));

@@ -67,7 +67,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); upstream?.destroy(); socket.destroy(); } });
     watch.onGone(() => cancel(gone));
     const connect = async (): Promise<ResponseHead> => {
-      upstream = await connectUpstream(ctx.upstream);
+      upstream = await connectUpstream(ctx.upstream, gone);
       if (gone.cancelled) throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');
       upstream.write(upgradeRequestHead(req));
       return readUpstream(upstream, { timeoutMs: ctx.upstream.connectTimeoutMs, cancel: gone, do: 'answer the upgrade' }, responseHeadReader());

@@ -45,7 +45,7 @@ export class WebSocketKeys {
  *    │ ── client's HELLO frame (masked bytes) ─────▶ │
  */
 export async function openUpstreamWebSocket(up: Upstream, req: IncomingMessage, protocol: string, c: Cancel, keys: WebSocketKeys): Promise<UpstreamSession> {
-  const socket = await connectUpstream(up);
+  const socket = await connectUpstream(up, c);
   if (c.cancelled) {
     socket.destroy();
     throw new RealmgateError(ErrorCodes.CLOSED, 'client gone');

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { decodeFirstMessage } from '../wamp/hello.js';
 import { type Cancel, readUpstream } from '../proxy/read-upstream.js';
+import { ConnectSlots } from '../proxy/connect-slots.js';
 import { connectUpstream, type Upstream } from '../proxy/tunnel.js';
 import { checkServerHandshake, encodeFrame, FrameReader, FrameType, type Handshake } from './framing.js';
 import type { UpstreamOpened } from './hello-hold.js';
@@ -13,7 +14,9 @@ const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
 export function parseRawSocketUpstream(rawsocketUrl: string | undefined, upstream: Upstream): Upstream {
   if (rawsocketUrl === undefined) return { ...upstream, tls: false };
   const u = new URL(rawsocketUrl);
-  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), tls: false, connectTimeoutMs: upstream.connectTimeoutMs };
+  // Another listener (its own listen queue): its own connect slots, as many.
+  const slots = upstream.slots ? new ConnectSlots(upstream.slots.max, upstream.connectTimeoutMs) : undefined;
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), tls: false, connectTimeoutMs: upstream.connectTimeoutMs, ...(slots ? { slots } : {}) };
 }
 
 /**
@@ -30,7 +33,7 @@ export function parseRawSocketUpstream(rawsocketUrl: string | undefined, upstrea
  * cancelled; the upstream socket is destroyed on every failure.
  */
 export async function openUpstreamRawSocket(up: Upstream, handshake: Handshake, helloRaw: Buffer, c: Cancel, readFirst: boolean): Promise<UpstreamOpened> {
-  const socket = await connectUpstream(up);
+  const socket = await connectUpstream(up, c);
   // Between our readers and the caller's pipe an error must not reach the process; 'close' still ends it.
   socket.on('error', () => {});
   try {

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConnectSlots } from '../../src/proxy/connect-slots.js';
+import { ErrorCodes, isRetryableUpstreamError, RealmgateError } from '../../src/errors.js';
+
+test('connect slots: oldest waiter first, a cancelled one skipped, a waiter past its timeout fails retryable', async () => {
+  const slots = new ConnectSlots(1, 50);
+  const started: string[] = [];
+  const failed: string[] = [];
+  const take = (id: string) => slots.take(() => started.push(id), (e) => failed.push(`${id}:${e.code}`));
+  take('a');
+  take('b');
+  const cancelC = take('c');
+  take('d');
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [['a'], 1, 3]);
+  cancelC();
+  cancelC();
+  slots.give();
+  assert.deepEqual([started, slots.waiting], [['a', 'b'], 1]);
+  slots.give();
+  assert.deepEqual(started, ['a', 'b', 'd']);
+  // The slot is busy (d); e waits past its timeout and fails as a refused connect would.
+  // (The slot timer is unref'd, as in the gate: this interval keeps the test's loop alive meanwhile.)
+  const keepAlive = setInterval(() => {}, 1000);
+  const err = await new Promise<RealmgateError>((resolve) => slots.take(() => assert.fail('e must not start'), resolve));
+  clearInterval(keepAlive);
+  assert.equal(err.code, ErrorCodes.UPSTREAM_CONNECT);
+  assert.ok(isRetryableUpstreamError(err));
+  assert.deepEqual([failed, slots.waiting, slots.inFlight], [[], 0, 1]);
+  slots.give();
+  assert.equal(slots.inFlight, 0);
+});
