@@ -270,7 +270,6 @@ class PeekSession implements PendingClient {
     this.#outcome(d.held || this.#readmissions > 0 ? 'forwarded_after_wait' : 'forwarded', { ...d, waitedMs: waited, held: d.held || this.#readmissions > 0 });
     // Outside this session's closures: the tunnel must not keep the session (request, peeked frames) alive.
     startTunnel(ctx.tunnels, this.#label, this.#socket, upstream);
-    upstream.resume();
   }
 
   /**

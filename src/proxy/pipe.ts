@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
  * Readable machinery (push, 'data', pipe bookkeeping) on the hot path.
  *
  * Buffers are bounded by a ReadBuffers pool (owned by Tunnels): a tunnel that finds the pool
- * empty keeps Node's stream pipe, so 10,000 idle tunnels cost no more memory than before.
+ * empty keeps forwarding in stream mode, so 10,000 idle tunnels cost no more memory than before.
  */
 export class ReadBuffers {
   readonly #free: Buffer[] = [];
@@ -54,7 +54,7 @@ export interface PipeHandle {
   /**
    * Lets the tunnel move to reused read buffers from `pool` once it carries traffic (both
    * sockets plain TCP, nothing buffered or being written at that moment). Without this call
-   * (or when the pool is used up) it stays on Node's stream pipe.
+   * (or when the pool is used up) it stays in stream mode (Forward).
    */
   useReadBuffers(pool: ReadBuffers): void;
 }
@@ -71,10 +71,60 @@ function adoptable(s: Duplex): s is AdoptableSocket {
 }
 
 /**
- * Joins two sockets as a raw byte pipe. Either side's error or close destroys
- * the other; `onClose` runs exactly once with who ended it. Half-close is passed
- * on (WebSocket close handshakes end with FIN), each socket keeping its own
- * allowHalfOpen.
+ * Stream-mode forwarding of one direction, until the tunnel moves to reused buffers: each chunk
+ * written on, the source paused while the destination's buffer is over its mark (resumed on
+ * 'drain'), its FIN passed on. What `src.pipe(dst)` does, without the listeners pipe() adds to
+ * both streams and takes off again at the end (the 'pipe'/'unpipe' events, cleanup on 'close',
+ * 'finish' and 'error'): a session that is a handshake, a HELLO and its WELCOME pays for those
+ * more than for its bytes. `onChunk` counts chunks for the move to reused buffers.
+ */
+class Forward {
+  readonly #src: Duplex;
+  readonly #dst: Duplex;
+  #onChunk: (() => void) | undefined;
+  #waiting = false;
+  readonly #onData = (chunk: Buffer): void => {
+    if (!this.#dst.write(chunk) && !this.#waiting) {
+      this.#waiting = true;
+      this.#src.pause();
+      this.#dst.once('drain', this.#onDrain);
+    }
+    this.#onChunk?.();
+  };
+  readonly #onDrain = (): void => {
+    this.#waiting = false;
+    this.#src.resume();
+  };
+  readonly #onEnd = (): void => {
+    this.#dst.end();
+  };
+
+  constructor(src: Duplex, dst: Duplex, onChunk: () => void) {
+    this.#src = src;
+    this.#dst = dst;
+    this.#onChunk = onChunk;
+    src.on('data', this.#onData);
+    src.once('end', this.#onEnd);
+  }
+
+  /** Stops counting chunks (the move to reused buffers was made or given up). */
+  uncount(): void {
+    this.#onChunk = undefined;
+  }
+
+  /** Takes every listener off; the source is left paused. */
+  stop(): void {
+    this.#src.off('data', this.#onData);
+    this.#src.off('end', this.#onEnd);
+    this.#dst.off('drain', this.#onDrain);
+    this.#src.pause();
+  }
+}
+
+/**
+ * Joins two sockets as a raw byte pipe and starts both reading. Either side's error or close
+ * destroys the other; `onClose` runs exactly once with who ended it. Half-close is passed on
+ * (WebSocket close handshakes end with FIN), each socket keeping its own allowHalfOpen.
  */
 export function pipeBoth(
   client: Duplex,
@@ -103,8 +153,11 @@ export function pipeBoth(
   upstream.on('error', onUpstreamError);
   client.on('close', onClientClose);
   upstream.on('close', onUpstreamClose);
-  client.pipe(upstream);
-  upstream.pipe(client);
+  // Chunks either way, counted only once a pool is offered (useReadBuffers).
+  let counter: (() => void) | undefined;
+  const count = (): void => counter?.();
+  const up = new Forward(client, upstream, count);
+  const down = new Forward(upstream, client, count);
 
   /** Moves both sockets to reused read buffers now, if nothing is in flight either way. */
   const adoptNow = (pool: ReadBuffers): 'done' | 'busy' | 'never' => {
@@ -113,8 +166,8 @@ export function pipeBoth(
     const pair = pool.takePair();
     if (!pair) return 'never';
     moved = true;
-    client.unpipe(upstream);
-    upstream.unpipe(client);
+    up.stop();
+    down.stop();
     client.off('error', onClientError);
     upstream.off('error', onUpstreamError);
     // The old wrappers own nothing any more; a late call on them must not throw.
@@ -133,22 +186,24 @@ export function pipeBoth(
     return 'done';
   };
 
+  client.resume();
+  upstream.resume();
   return {
     destroy: () => finish('client'),
     useReadBuffers(pool: ReadBuffers): void {
-      // Lazily, after ADOPT_AFTER_CHUNKS chunks either way: a short session (a handshake, a HELLO and
-      // its WELCOME, then close) never pays for the two new socket wrappers, nor a session with no traffic (a
-      // handshake, then close) never pays for the two new socket wrappers (~6 % of a session's
-      // CPU when done eagerly), and an idle tunnel pins no buffer. The switch runs outside any
-      // read callback (setImmediate) and only when nothing is buffered or being written either
-      // way; if something is, it is retried every ADOPT_AFTER_CHUNKS, a bounded number of times,
-      // then the tunnel stays on the stream pipe.
+      // Lazily, after ADOPT_AFTER_CHUNKS chunks either way: a short session (a handshake, a HELLO
+      // and its WELCOME, then close) or one with no traffic never pays for the two new socket
+      // wrappers (~6 % of a session's CPU when done eagerly), and an idle tunnel pins no buffer.
+      // The switch runs outside any read callback (setImmediate) and only when nothing is buffered
+      // or being written either way; if something is, it is retried every ADOPT_AFTER_CHUNKS, a
+      // bounded number of times, then the tunnel stays on the stream forwarding.
       let chunks = 0;
       let attempts = 0;
       let scheduled = false;
       const stop = (): void => {
-        client.off('data', count);
-        upstream.off('data', count);
+        counter = undefined;
+        up.uncount();
+        down.uncount();
       };
       const attempt = (): void => {
         scheduled = false;
@@ -159,13 +214,11 @@ export function pipeBoth(
         }
         stop();
       };
-      const count = (): void => {
+      counter = (): void => {
         if (++chunks < ADOPT_AFTER_CHUNKS || scheduled) return;
         scheduled = true;
         setImmediate(attempt);
       };
-      client.on('data', count);
-      upstream.on('data', count);
     },
   };
 }

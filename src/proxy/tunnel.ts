@@ -141,6 +141,5 @@ export { pipeBoth } from './pipe.js';
 export function startTunnel(tunnels: Tunnels, label: string, client: Duplex, upstream: net.Socket): void {
   const handle = pipeBoth(client, upstream, () => untrack());
   const untrack = tunnels.add(label, handle);
-  client.resume();
 }
 

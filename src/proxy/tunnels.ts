@@ -11,7 +11,7 @@ export interface TunnelHandle {
 }
 
 export class Tunnels {
-  /** Reused read buffers for open tunnels (bounded; the tunnels beyond it use Node's stream pipe). */
+  /** Reused read buffers for open tunnels (bounded; the tunnels beyond it forward in stream mode). */
   readonly readBuffers: ReadBuffers;
   readonly #open = new Set<TunnelHandle>();
   /** Admitted clients whose upstream connect/handshake is in flight: drain waits for them too. */

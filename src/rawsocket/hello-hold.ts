@@ -206,8 +206,6 @@ export class HelloHold {
     this.#outcome.record(this.#label, held ? 'forwarded_after_wait' : 'forwarded', { waitedMs: ctx.clock.now() - this.#enteredAt, held }, socket);
     const handle = pipeBoth(socket, upstream, () => untrack());
     const untrack = ctx.tunnels.add(this.#label, handle);
-    socket.resume();
-    upstream.resume();
   }
 
   /**
