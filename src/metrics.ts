@@ -38,6 +38,8 @@ export interface MetricsState {
   draining(): boolean;
   /** Bytes and connections charged to the pre-admission budget. */
   preAdmission?(): { bytes: number; connections: number; limitBytes: number };
+  /** Upstream connections opened and not yet answered, and admitted clients waiting for a slot. */
+  upstreamConnects?(): { inFlight: number; waiting: number };
 }
 
 /**
@@ -173,6 +175,18 @@ export function createMetrics(registry: Registry, state: MetricsState, opts: { d
     collect() {
       const p = state.preAdmission?.();
       if (p) this.set(p.connections);
+    },
+  });
+  new Gauge({
+    name: 'realmgate_upstream_connects',
+    help: 'Upstream connections opened and not yet answered (state=in_flight, at most upstream.maxConnecting) and admitted clients waiting for one (state=waiting)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const u = state.upstreamConnects?.();
+      if (!u) return;
+      this.set({ state: 'in_flight' }, u.inFlight);
+      this.set({ state: 'waiting' }, u.waiting);
     },
   });
   const readmissions = new Counter({

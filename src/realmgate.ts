@@ -105,6 +105,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const access = new AccessLog({ clock, logger: log, mode: config.log.access, sampleRate: config.log.accessSampleRate });
   const serverTls = config.listen.tls ? loadServerTls(config.listen.tls) : undefined;
   const upstreamTls = loadUpstreamTls(config.upstream.tls);
+  const upstreamSlots = new ConnectSlots(config.upstream.maxConnecting, config.upstream.connectTimeoutMs);
   const baseMetrics = createMetrics(deps.metricsRegistry ?? new Registry(), {
     realms: () => registry.realms(),
     queueDepth: (r) => admission.depth(r),
@@ -113,13 +114,14 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     sources: () => registry.sources(),
     draining: () => draining,
     preAdmission: () => ({ bytes: budget.bytes, connections: budget.connections, limitBytes: budget.limitBytes }),
+    upstreamConnects: () => ({ inFlight: upstreamSlots.inFlight, waiting: upstreamSlots.waiting }),
   }, { build });
   const metrics = withAccessLog(baseMetrics, access);
 
   const ctx: GateContext = {
     config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
     warnings: new WarningAggregator({ logger: log, clock }),
-    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls, new ConnectSlots(config.upstream.maxConnecting, config.upstream.connectTimeoutMs)),
+    upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls, upstreamSlots),
   };
   // RawSocket clients (first byte 0x7F on the client port, or listen.rawsocket) are always read up to their HELLO.
   const rawSocket = createRawSocketHandler(ctx, parseRawSocketUpstream(config.upstream.rawsocketUrl, ctx.upstream));
@@ -223,7 +225,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const guard = createDrainGuard({ token: adminToken(config.admin), requireToken: config.admin.requireToken });
 
   const admin = createAdminServer({
-    registry, admission, tunnels, metrics, logger: log, upstreamSlots: ctx.upstream.slots,
+    registry, admission, tunnels, metrics, logger: log, upstreamSlots,
     draining: () => draining,
     drainState,
     drain: () => {

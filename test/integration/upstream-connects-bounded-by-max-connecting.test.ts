@@ -68,6 +68,9 @@ test('released clients open at most upstream.maxConnecting unanswered upstream c
   gate.registry.sinkFor('test', 'http').snapshot({ realm1: true });
   // The gate has decided what to open: 2 connecting, 7 waiting for a slot (the upstream sees only 2).
   assert.deepEqual(await until(async () => { const s = await status(); return s.waiting === 7 ? s : undefined; }, '7 waiting'), { inFlight: 2, waiting: 7, max: 2 });
+  const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+  assert.match(metrics, /^realmgate_upstream_connects\{state="in_flight"\} 2$/m);
+  assert.match(metrics, /^realmgate_upstream_connects\{state="waiting"\} 7$/m);
   await until(() => upstream.seen.length === 2, 'two requests upstream');
   assert.equal(upstream.unanswered.length, 2);
 
