@@ -43,7 +43,7 @@ function checkPrometheusRule(o: RenderedObject['obj']): void {
   const groups = (o.spec as any).groups as Array<{ name: string; rules: Array<Record<string, any>> }>;
   const rules = groups.flatMap((g) => g.rules);
   assert.deepEqual(rules.map((r) => r.alert).sort(), ['RealmgateAbsent', 'RealmgateQueueNearCap', 'RealmgateQueueTimeouts', 'RealmgateRealmNotReady',
-    'RealmgateRefusingClients', 'RealmgateSourceDown', 'RealmgateTargetDown']);
+    'RealmgateRefusingClients', 'RealmgateSourceDown', 'RealmgateTargetDown', 'RealmgateUpstreamConnectsWaiting']);
   for (const r of rules) {
     assert.equal(typeof r.expr, 'string');
     assert.match(r.for, /^\d+[smh]$/);
