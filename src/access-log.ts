@@ -1,10 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { socketBytes } from './proxy/pipe.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './logger.js';
 import type { ConnectionInfo, Metrics, Outcome } from './metrics.js';
+import type { UpgradeRequest } from './proxy/upgrade-request.js';
 
 export type AccessMode = Config['log']['access'];
 
@@ -64,7 +64,7 @@ export class AccessLog {
   }
 
   /** A connection's request arrived (the upgrade): decides sampling, notes start time, address and path. */
-  begin(req: IncomingMessage, socket: Duplex): void {
+  begin(req: UpgradeRequest, socket: Duplex): void {
     if (this.#rate === 0 || (this.#rate < 1 && this.#random() >= this.#rate)) return;
     this.#entries.set(socket, { start: this.#clock.now(), client: req.socket.remoteAddress, path: redactedPath(req.url), logged: false });
   }

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
@@ -7,13 +6,14 @@ import { type Cancel, cancel, readUpstream } from './read-upstream.js';
 import { badRequest, writeRaw } from './reject.js';
 import { connectUpstream, upgradeRequestHead } from './tunnel.js';
 import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 /**
  * A request that merely offers another protocol is a plain HTTP request to a proxy that does
  * not speak it: forwarded with the offer removed and `Connection: close` — exactly one request
  * (its Content-Length body at most), one answer relayed, then both sockets close. Never a pipe.
  */
-export function forwardWithoutUpgrade(ctx: GateContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+export function forwardWithoutUpgrade(ctx: GateContext, req: UpgradeRequest, socket: Duplex, head: Buffer): void {
   if (req.headers['transfer-encoding'] !== undefined) {
     ctx.metrics.connection(realmLabel(ctx, undefined), 'bad_request');
     return badRequest(socket, 'a chunked request body with an Upgrade offer is not forwarded; send Content-Length');

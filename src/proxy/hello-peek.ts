@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describeError, isRealmgateError, isRetryableUpstreamError, ErrorCodes } from '../errors.js';
@@ -17,6 +16,7 @@ import type { HelloHandler } from './upgrade-gate.js';
 import { startTunnel } from './tunnel.js';
 import { type Cancel, cancel } from './read-upstream.js';
 import { openUpstreamWebSocket, readFirstFrame, WebSocketKeys } from './upstream-handshake.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 /** Largest first upstream message read for re-admission (WELCOME with big authextra). */
 const MAX_UPSTREAM_FIRST_MESSAGE = 1024 * 1024;
@@ -58,7 +58,7 @@ export function createHelloPeek(ctx: GateContext): HelloHandler {
 
 class PeekSession implements PendingClient {
   readonly #ctx: GateContext;
-  readonly #req: IncomingMessage;
+  readonly #req: UpgradeRequest;
   readonly #socket: Duplex;
   readonly #client: PeekedClient;
   readonly #charge: BudgetCharge;
@@ -75,7 +75,7 @@ class PeekSession implements PendingClient {
   #settled = false;
   #finished = false;
 
-  constructor(ctx: GateContext, req: IncomingMessage, socket: Duplex, client: PeekedClient, charge: BudgetCharge, keys: WebSocketKeys) {
+  constructor(ctx: GateContext, req: UpgradeRequest, socket: Duplex, client: PeekedClient, charge: BudgetCharge, keys: WebSocketKeys) {
     this.#ctx = ctx;
     this.#keys = keys;
     this.#charge = charge;

@@ -1,10 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isRealmgateError, describeError } from '../errors.js';
 import { GrowingBuffer } from '../wamp/growing-buffer.js';
 import { BUFFERED_BYTE_WEIGHT, type BudgetCharge } from './budget.js';
 import type { WampSubprotocol } from '../wamp/serializers.js';
 import { encodeClose, encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 /** How long the gate waits for the client's answer to its CLOSE before cutting the socket. */
 const CLOSE_HANDSHAKE_MS = 2000;
@@ -65,7 +65,7 @@ export class PeekedClient {
   }
 
   /** Completes the handshake (chosen subprotocol, no extensions) and starts reading. */
-  accept(req: IncomingMessage, head: Buffer, onFirst: (m: FirstMessage) => void, onEnd: (e: PeekEnd) => void): void {
+  accept(req: UpgradeRequest, head: Buffer, onFirst: (m: FirstMessage) => void, onEnd: (e: PeekEnd) => void): void {
     this.#onFirst = onFirst;
     this.#onEnd = onEnd;
     const key = String(req.headers['sec-websocket-key']).trim();

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { isValidRealm } from '../wamp/hello.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 export type RealmSource = 'path' | 'query' | 'header';
 
@@ -16,7 +16,7 @@ export type Resolution =
  * `?realm=`, the `X-Wamp-Realm` header. `hello` only marks that the gate may
  * read the realm from the first WAMP message after the handshake.
  */
-export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>): (req: IncomingMessage) => Resolution {
+export function createRealmResolver(config: Pick<Config, 'realmFrom' | 'realms'>): (req: UpgradeRequest) => Resolution {
   const byPath = new Map<string, string>();
   for (const r of config.realms) {
     for (const p of r.paths) {

@@ -11,6 +11,7 @@ import { realmLabel } from './gate-context.js';
 import { createHttpForward } from './http-forward.js';
 import { badRequest, refusalBody, writeRaw } from './reject.js';
 import { createUpgradeGate, type HelloHandler } from './upgrade-gate.js';
+import { parseUpgradeHead, type UpgradeRequest } from './upgrade-request.js';
 import { FirstByteServer } from '../rawsocket/first-byte.js';
 import type { RawSocketHandler } from '../rawsocket/session.js';
 
@@ -75,11 +76,23 @@ export class DataPlane {
     });
     const onUpgrade = createUpgradeGate(ctx, helloHandler);
     const access = opts.access;
-    this.#server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const upgrade = (req: UpgradeRequest, socket: Duplex, head: Buffer): void => {
       if (this.#refused.has(socket)) return void socket.destroy();
       access?.begin(req, socket);
       onUpgrade(req, socket, head);
-    });
+    };
+    this.#server.on('upgrade', upgrade);
+    // A WebSocket upgrade whose whole head came in the first chunk skips node:http (it would only
+    // hand the socket back); the socket is left as node:http leaves an upgraded one: not flowing
+    // until the gate reads it, and whatever arrives meanwhile buffered.
+    const fastUpgrade = (socket: Socket, first: Buffer): boolean => {
+      const parsed = parseUpgradeHead(first, socket);
+      if (parsed === undefined) return false;
+      // (Typed read-only, but Readable has the setter node:http itself uses for this.)
+      (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+      upgrade(parsed.req, socket, parsed.rest);
+      return true;
+    };
     // Without a 'connect' listener node drops a CONNECT request with no answer at all.
     this.#server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
       socket.on('error', () => {});
@@ -89,7 +102,7 @@ export class DataPlane {
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
     // RawSocket clients share the client port (first byte 0x7F), as on Crossbar's universal transport.
     this.#front = opts.rawSocket && !opts.tls
-      ? new FirstByteServer({ rawSocket: (socket, first) => (this.#refused.has(socket) ? socket.destroy() : opts.rawSocket!(socket, first)), other: (s) => this.#server.emit('connection', s), idleTimeoutMs: headersTimeoutMs })
+      ? new FirstByteServer({ rawSocket: (socket, first) => (this.#refused.has(socket) ? socket.destroy() : opts.rawSocket!(socket, first)), other: (s) => this.#server.emit('connection', s), upgrade: fastUpgrade, idleTimeoutMs: headersTimeoutMs })
       : undefined;
     // The front is then the real listener: Node's own connection cap (the fd reserve for the admin port) belongs there.
     if (this.#front) this.#front.server.maxConnections = maxConnections + CONNECTION_REFUSAL_RESERVE;

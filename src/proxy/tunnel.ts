@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -8,6 +7,7 @@ import type { ConnectSlots } from './connect-slots.js';
 import { pipeBoth } from './pipe.js';
 import type { Cancel } from './read-upstream.js';
 import type { Tunnels } from './tunnels.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 export interface Upstream {
   host: string;
@@ -99,7 +99,7 @@ function openSocket(up: Upstream, slots: ConnectSlots | undefined): Promise<net.
  * Once per admitted connection: built by string concatenation, and without `set`/`omit` only
  * names starting with x/X are lower-cased (the X-Forwarded-* ones are the only ones rewritten).
  */
-export function upgradeRequestHead(req: IncomingMessage, opts: { set?: Record<string, string>; omit?: readonly string[] } = {}): string {
+export function upgradeRequestHead(req: UpgradeRequest, opts: { set?: Record<string, string>; omit?: readonly string[] } = {}): string {
   const { set, omit } = opts;
   const all = set !== undefined || omit !== undefined;
   let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describeError, ErrorCodes, isRetryableUpstreamError, RealmgateError } from '../errors.js';
@@ -13,10 +12,11 @@ import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
 import { connectUpstream, startTunnel, upgradeRequestHead } from './tunnel.js';
 import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 /** An upgrade-time client between its request and its tunnel (or answer). */
 interface UpgradeClient {
-  req: IncomingMessage;
+  req: UpgradeRequest;
   socket: Duplex;
   /** Bytes that came with the upgrade request; sent upstream only after its 101. */
   head: Buffer;
@@ -30,7 +30,7 @@ interface UpgradeClient {
 }
 
 /** Reads the realm from the first WAMP message itself (see hello-peek.ts). */
-export type HelloHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type HelloHandler = (req: UpgradeRequest, socket: Duplex, head: Buffer) => void;
 
 /**
  * The 'upgrade' handler: validate → resolve the realm → admission → tunnel.
@@ -184,7 +184,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     }
   }
 
-  function gate(req: IncomingMessage, socket: Duplex, head: Buffer, realm: string | undefined): void {
+  function gate(req: UpgradeRequest, socket: Duplex, head: Buffer, realm: string | undefined): void {
     // Charged until the tunnel starts or the client is answered: the request head, early bytes, a fixed overhead.
     const charge = ctx.budget.open(head.length + requestHeadBytes(req));
     if (!charge) return refuse(socket, realm, 'overload');
@@ -206,7 +206,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
     admit(c, false);
   }
 
-  return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  return function onUpgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
     // From here on the socket is ours: an error must never reach the process.
     socket.on('error', () => {});
     const upgrade = req.headers.upgrade;

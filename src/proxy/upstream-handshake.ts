@@ -1,11 +1,11 @@
 import { randomFillSync } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
 import { encodeFrame, FrameReader, type Frame, Opcode, websocketAccept } from '../wamp/ws-frames.js';
 import { type Cancel, readUpstream } from './read-upstream.js';
 import { responseHeadReader } from './upstream-response.js';
 import { connectUpstream, type Upstream, upgradeRequestHead } from './tunnel.js';
+import type { UpgradeRequest } from './upgrade-request.js';
 
 export interface UpstreamSession {
   socket: Socket;
@@ -44,7 +44,7 @@ export class WebSocketKeys {
  *    │ ◀─ 101, same <sp>, no extensions ─────────── │
  *    │ ── client's HELLO frame (masked bytes) ─────▶ │
  */
-export async function openUpstreamWebSocket(up: Upstream, req: IncomingMessage, protocol: string, c: Cancel, keys: WebSocketKeys): Promise<UpstreamSession> {
+export async function openUpstreamWebSocket(up: Upstream, req: UpgradeRequest, protocol: string, c: Cancel, keys: WebSocketKeys): Promise<UpstreamSession> {
   const socket = await connectUpstream(up, c);
   if (c.cancelled) {
     socket.destroy();

@@ -10,6 +10,11 @@ export interface FirstByteOptions {
    * 'data' is then given the first chunk.
    */
   other(socket: net.Socket): void;
+  /**
+   * Offered every other connection's first chunk before `other`: true when it took the
+   * connection (the WebSocket upgrade fast path, proxy/upgrade-request.ts), false to pass it on.
+   */
+  upgrade?(socket: net.Socket, first: Buffer): boolean;
   /** A connection that sends nothing this long is cut (ms). */
   idleTimeoutMs: number;
 }
@@ -59,6 +64,7 @@ export class FirstByteServer {
       // node:http adds its 'data' listener and consumes the handle (later reads go straight to its
       // parser); the socket stays flowing as node:http expects. The chunk already read is given to
       // that listener directly: no unshift, no extra tick.
+      if (opts.upgrade?.(this, chunk) === true) return;
       opts.other(this);
       if (!this.destroyed) this.emit('data', chunk);
     }
