@@ -5,11 +5,9 @@
  *
  *   node --import tsx bench/gc-probe.ts realmgate|realmgate-peek|node-http-pipe|node-pipe [--size=16384] [--conns=50] [--inflight=16] [--ms=3000]
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessSet, cpuMicros } from './lib/procs.js';
-import { startUpstream, tsxArgs } from './lib/targets.js';
+import { startUpstream, tsxArgs, writeProbeConfig } from './lib/targets.js';
 import { connect } from './load/ws-connect.js';
 
 const arg = (k: string, d: number): number => Number(process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d);
@@ -22,14 +20,7 @@ const up = await startUpstream(ps);
 let child;
 let url: string;
 if (target.startsWith('realmgate')) {
-  const dir = mkdtempSync(join(tmpdir(), 'rg-probe-'));
-  const file = join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify({
-    listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
-    shutdown: { delayMs: 0, drainTimeoutMs: 0 }, log: { level: 'info' },
-    upstream: { url: `http://127.0.0.1:${up.port}` }, realms: [{ name: 'realm1' }],
-    realmFrom: ['path', 'query', 'hello'], readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
-  }));
+  const file = writeProbeConfig(up.port);
   child = ps.spawn(target, process.execPath, ['--trace-gc', ...extra, process.env.PROBE_MAIN ?? join(root, 'dist/main.js'), '--config', file], { cwd: root });
   const started = JSON.parse(await child.waitForLine(/realmgate started/)) as { listen: string };
   url = `ws://127.0.0.1:${String(started.listen).split(':').pop()}/ws${target === 'realmgate' ? '?realm=realm1' : ''}`;

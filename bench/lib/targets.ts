@@ -58,6 +58,21 @@ export async function startUpstream(ps: ProcessSet): Promise<{ child: Child; por
 }
 
 /** realmgate from dist/ (run `npm run build` first) with `config` (JSON), listen/admin on port 0. */
+/**
+ * The one-realm gate config of the diagnosis tools (gc-probe, ab-sessions): realm1 ready at once,
+ * realm from path, query or HELLO. Written to a temp file; returns its path.
+ */
+export function writeProbeConfig(upstreamPort: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'rg-probe-')), 'config.json');
+  writeFileSync(file, JSON.stringify({
+    listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 },
+    shutdown: { delayMs: 0, drainTimeoutMs: 0 }, log: { level: 'info' },
+    upstream: { url: `http://127.0.0.1:${upstreamPort}` }, realms: [{ name: 'realm1' }],
+    realmFrom: ['path', 'query', 'hello'], readiness: { sources: [{ type: 'static', ready: ['realm1'] }] },
+  }));
+  return file;
+}
+
 export async function startGate(ps: ProcessSet, name: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<Target & { adminUrl: string; child: Child }> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-'));
   const file = join(dir, 'config.json');
