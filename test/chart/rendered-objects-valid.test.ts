@@ -27,7 +27,7 @@ const models: Record<string, new (o: any) => { validate(): void }> = {
 
 const metrics = ['realmgate_realm_ready', 'realmgate_queue_depth', 'realmgate_queue_wait_seconds_bucket',
   'realmgate_connections_total', 'realmgate_source_up', 'realmgate_source_polls_total', 'realmgate_readmissions_total',
-  'realmgate_queue_capacity'];
+  'realmgate_queue_capacity', 'realmgate_upstream_connects'];
 
 function checkMonitor(o: RenderedObject['obj'], endpointsKey: string): void {
   const spec = o.spec as Record<string, any>;
