@@ -26,7 +26,8 @@ interface Waiter {
  * by the client connections), each with one unref'd timer; a waiter leaves on its start, its
  * timeout (`timeoutMs`: UPSTREAM_CONNECT, retryable like a refused connect) or `cancel()`. A
  * waiter that left is a null slot until the head passes it, and the head moves at least once per
- * `timeoutMs` (a connect in flight ends by then), when the passed part of the array is dropped.
+ * 2 × `timeoutMs` (a connection in flight is connected, then answered, each within it, or closed),
+ * when the passed part of the array is dropped.
  */
 export class ConnectSlots {
   readonly max: number;
