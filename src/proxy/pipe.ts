@@ -76,20 +76,21 @@ function adoptable(s: Duplex): s is AdoptableSocket {
  * 'drain'), its FIN passed on. What `src.pipe(dst)` does, without the listeners pipe() adds to
  * both streams and takes off again at the end (the 'pipe'/'unpipe' events, cleanup on 'close',
  * 'finish' and 'error'): a session that is a handshake, a HELLO and its WELCOME pays for those
- * more than for its bytes. `onChunk` counts chunks for the move to reused buffers.
+ * more than for its bytes.
  */
 class Forward {
   readonly #src: Duplex;
   readonly #dst: Duplex;
-  #onChunk: (() => void) | undefined;
   #waiting = false;
+  /** Called after each chunk while the tunnel counts towards the move to reused buffers. */
+  onChunk: (() => void) | undefined;
   readonly #onData = (chunk: Buffer): void => {
     if (!this.#dst.write(chunk) && !this.#waiting) {
       this.#waiting = true;
       this.#src.pause();
       this.#dst.once('drain', this.#onDrain);
     }
-    this.#onChunk?.();
+    this.onChunk?.();
   };
   readonly #onDrain = (): void => {
     this.#waiting = false;
@@ -99,17 +100,11 @@ class Forward {
     this.#dst.end();
   };
 
-  constructor(src: Duplex, dst: Duplex, onChunk: () => void) {
+  constructor(src: Duplex, dst: Duplex) {
     this.#src = src;
     this.#dst = dst;
-    this.#onChunk = onChunk;
     src.on('data', this.#onData);
     src.once('end', this.#onEnd);
-  }
-
-  /** Stops counting chunks (the move to reused buffers was made or given up). */
-  uncount(): void {
-    this.#onChunk = undefined;
   }
 
   /** Takes every listener off; the source is left paused. */
@@ -153,11 +148,8 @@ export function pipeBoth(
   upstream.on('error', onUpstreamError);
   client.on('close', onClientClose);
   upstream.on('close', onUpstreamClose);
-  // Chunks either way, counted only once a pool is offered (useReadBuffers).
-  let counter: (() => void) | undefined;
-  const count = (): void => counter?.();
-  const up = new Forward(client, upstream, count);
-  const down = new Forward(upstream, client, count);
+  const up = new Forward(client, upstream);
+  const down = new Forward(upstream, client);
 
   /** Moves both sockets to reused read buffers now, if nothing is in flight either way. */
   const adoptNow = (pool: ReadBuffers): 'done' | 'busy' | 'never' => {
@@ -201,9 +193,8 @@ export function pipeBoth(
       let attempts = 0;
       let scheduled = false;
       const stop = (): void => {
-        counter = undefined;
-        up.uncount();
-        down.uncount();
+        up.onChunk = undefined;
+        down.onChunk = undefined;
       };
       const attempt = (): void => {
         scheduled = false;
@@ -214,11 +205,14 @@ export function pipeBoth(
         }
         stop();
       };
-      counter = (): void => {
+      // Chunks either way count, from the moment a pool is offered.
+      const count = (): void => {
         if (++chunks < ADOPT_AFTER_CHUNKS || scheduled) return;
         scheduled = true;
         setImmediate(attempt);
       };
+      up.onChunk = count;
+      down.onChunk = count;
     },
   };
 }

@@ -61,10 +61,10 @@ export class FirstByteServer {
         this.pause();
         return opts.rawSocket(this, chunk);
       }
+      if (opts.upgrade?.(this, chunk) === true) return;
       // node:http adds its 'data' listener and consumes the handle (later reads go straight to its
       // parser); the socket stays flowing as node:http expects. The chunk already read is given to
       // that listener directly: no unshift, no extra tick.
-      if (opts.upgrade?.(this, chunk) === true) return;
       opts.other(this);
       if (!this.destroyed) this.emit('data', chunk);
     }
