@@ -9,7 +9,7 @@ import { describeError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Admission } from './proxy/admission.js';
-import { createPolicyLookup, type GateContext } from './proxy/gate-context.js';
+import { createPolicyLookup, type GateContext, PendingClients } from './proxy/gate-context.js';
 import { DataPlane } from './proxy/server.js';
 import { parseUpstream } from './proxy/tunnel.js';
 import { Tunnels } from './proxy/tunnels.js';
@@ -45,7 +45,7 @@ export interface Realmgate {
   readonly admission: Admission;
   readonly tunnels: Tunnels;
   /** Accepted clients neither queued nor tunnelled yet (HELLO-peek sessions): for leak checks and /status. */
-  readonly pending: ReadonlySet<unknown>;
+  readonly pending: { readonly size: number };
   /** The pre-admission memory budget (limits.preAdmissionBytes). */
   readonly budget: PreAdmissionBudget;
   /** Binds both ports and starts the sources. */
@@ -119,7 +119,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
   const metrics = withAccessLog(baseMetrics, access);
 
   const ctx: GateContext = {
-    config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new Set(), budget,
+    config, registry, admission, metrics, logger: log, tunnels, policyFor, clock, pending: new PendingClients(), budget,
     warnings: new WarningAggregator({ logger: log, clock }),
     upstream: parseUpstream(config.upstream.url, config.upstream.connectTimeoutMs, upstreamTls, upstreamSlots),
   };
@@ -189,7 +189,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
    */
   function refuseHeld(): number {
     let refused = admission.drain();
-    for (const p of [...ctx.pending]) if (p.drain()) refused++;
+    for (const p of ctx.pending.values()) if (p.drain()) refused++;
     if (refused > 0) log.info({ refused, connecting: tunnels.connecting }, 'held clients answered "draining"');
     return refused;
   }
@@ -252,7 +252,7 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
     destroyed = true;
     draining = true;
     admission.drain();
-    for (const p of [...ctx.pending]) p.destroy();
+    for (const p of ctx.pending.values()) p.destroy();
     ctx.warnings.close();
     certWatcher?.destroy();
     rawSocketPort?.close();

@@ -10,6 +10,7 @@ import type { PreAdmissionBudget } from './budget.js';
 import type { Tunnels } from './tunnels.js';
 import type { WarningAggregator } from './warning-aggregator.js';
 import type { Upstream } from './tunnel.js';
+import { SlotSet } from './slot-set.js';
 
 /**
  * A client the gate has accepted that is neither in an admission queue nor in a tunnel
@@ -23,12 +24,40 @@ export interface PendingClient {
    */
   drain(): boolean;
   destroy(): void;
+  /** Its slot in ctx.pending, -1 while not in it: written by PendingClients only. */
+  pendingSlot: number;
+}
+
+/**
+ * The accepted clients neither queued nor tunnelled yet (drain and destroy reach them here).
+ * Every HELLO-peek and RawSocket client joins and leaves it: array slots, not a Set (slot-set.ts
+ * says why). add() and delete() are idempotent, so each end path may call delete().
+ */
+export class PendingClients {
+  readonly #clients = new SlotSet<PendingClient>();
+
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  add(c: PendingClient): void {
+    if (!this.#clients.has(c.pendingSlot, c)) c.pendingSlot = this.#clients.add(c);
+  }
+
+  delete(c: PendingClient): void {
+    if (this.#clients.delete(c.pendingSlot, c)) c.pendingSlot = -1;
+  }
+
+  /** The clients now, as a copy (answering or destroying one removes it). */
+  values(): PendingClient[] {
+    return this.#clients.values();
+  }
 }
 
 /** What every client-facing handler (upgrade, HELLO peek) shares. */
 export interface GateContext {
   clock: Clock;
-  pending: Set<PendingClient>;
+  pending: PendingClients;
   /** The one memory budget for everything held before admission (any front-end charges it). */
   budget: PreAdmissionBudget;
   /** Per-client warnings, aggregated and rate-limited (never one log line per client). */

@@ -57,6 +57,7 @@ export function createHelloPeek(ctx: GateContext): HelloHandler {
 }
 
 class PeekSession implements PendingClient {
+  pendingSlot = -1;
   readonly #ctx: GateContext;
   readonly #req: UpgradeRequest;
   readonly #socket: Duplex;

@@ -1,4 +1,5 @@
 import { ReadBuffers } from './pipe.js';
+import { SlotSet } from './slot-set.js';
 
 /**
  * Open tunnels, counted per realm label, for drain, /status and the
@@ -13,9 +14,10 @@ export interface TunnelHandle {
 export class Tunnels {
   /** Reused read buffers for open tunnels (bounded; the tunnels beyond it forward in stream mode). */
   readonly readBuffers: ReadBuffers;
-  readonly #open = new Set<TunnelHandle>();
+  /** Joined and left by every connection: slots, not a Set (slot-set.ts says why). */
+  readonly #open = new SlotSet<TunnelHandle>();
   /** Admitted clients whose upstream connect/handshake is in flight: drain waits for them too. */
-  readonly #connecting = new Set<TunnelHandle>();
+  readonly #connecting = new SlotSet<TunnelHandle>();
   readonly #byRealm = new Map<string, number>();
   #waiters: (() => void)[] = [];
   #closed = false;
@@ -34,9 +36,9 @@ export class Tunnels {
       handle.destroy();
       return () => {};
     }
-    this.#connecting.add(handle);
+    const slot = this.#connecting.add(handle);
     return () => {
-      if (this.#connecting.delete(handle)) this.#notifyIfIdle();
+      if (this.#connecting.delete(slot, handle)) this.#notifyIfIdle();
     };
   }
 
@@ -47,14 +49,14 @@ export class Tunnels {
       handle.destroy();
       return () => {};
     }
-    this.#open.add(handle);
+    const slot = this.#open.add(handle);
     handle.useReadBuffers?.(this.readBuffers);
     this.#byRealm.set(realm, (this.#byRealm.get(realm) ?? 0) + 1);
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
-      this.#open.delete(handle);
+      this.#open.delete(slot, handle);
       const n = (this.#byRealm.get(realm) ?? 1) - 1;
       if (n > 0) this.#byRealm.set(realm, n);
       else this.#byRealm.delete(realm);
@@ -92,6 +94,6 @@ export class Tunnels {
   /** Cuts every tunnel and connect in flight; later ones are cut on arrival. */
   destroyAll(): void {
     this.#closed = true;
-    for (const t of [...this.#connecting, ...this.#open]) t.destroy();
+    for (const t of [...this.#connecting.values(), ...this.#open.values()]) t.destroy();
   }
 }

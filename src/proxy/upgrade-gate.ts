@@ -144,6 +144,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
         c.watch.release();
         c.socket.destroy();
       },
+      pendingSlot: -1,
     };
     ctx.pending.add(waiting);
     c.watch.onGone(() => {

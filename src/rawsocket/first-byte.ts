@@ -1,6 +1,11 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RAWSOCKET_MAGIC } from './framing.js';
+import { SlotSet } from '../proxy/slot-set.js';
+
+/** A waiting socket's slot in FirstByteServer's set, kept on the socket: the shared listeners have only `this`. */
+const WAITING_SLOT = Symbol('realmgate.firstByteSlot');
+type WaitingSocket = net.Socket & { [WAITING_SLOT]?: number };
 
 export interface FirstByteOptions {
   /** Gets the connections whose first byte is 0x7F, with the bytes read so far. */
@@ -26,8 +31,9 @@ export interface FirstByteOptions {
  * HTTP server as a fresh connection and the chunk emitted to the 'data' listener it added.
  *
  * This runs for every connection on the client port, so it allocates nothing per connection
- * beyond a map entry: the listeners are shared (`this` is the socket), and the idle bound is one
- * sweep over the waiting sockets instead of a timer per socket. (Session CPU, `bench/gc-probe.ts
+ * beyond a slot: the listeners are shared (`this` is the socket), and the idle bound is one
+ * sweep over the waiting sockets instead of a timer per socket. The waiting sockets are array
+ * slots, not a Map (proxy/slot-set.ts says why). (Session CPU, `bench/gc-probe.ts
  * --sessions`: the earlier per-socket closures, socket.setTimeout and `unshift` + `resume` of the
  * first chunk cost more than the HTTP parse of the request.)
  *
@@ -35,8 +41,8 @@ export interface FirstByteOptions {
  */
 export class FirstByteServer {
   readonly server: net.Server;
-  /** Sockets waiting for their first byte → when they arrived (ms, monotonic). */
-  readonly #waiting = new Map<net.Socket, number>();
+  /** Sockets waiting for their first byte, stamped with when they arrived (ms, monotonic). */
+  readonly #waiting = new SlotSet<net.Socket>();
   readonly #idleTimeoutMs: number;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -44,8 +50,8 @@ export class FirstByteServer {
     this.#idleTimeoutMs = opts.idleTimeoutMs;
     const waiting = this.#waiting;
     // Shared by every socket: EventEmitter calls them with `this` = the socket.
-    function done(socket: net.Socket): void {
-      waiting.delete(socket);
+    function done(socket: WaitingSocket): void {
+      waiting.delete(socket[WAITING_SLOT] ?? -1, socket);
       socket.off('data', onData);
       socket.off('error', onGone);
       socket.off('close', onGone);
@@ -70,8 +76,8 @@ export class FirstByteServer {
     }
     // allowHalfOpen as node:http's own listener: an HTTP client that sends its request and FIN still
     // gets its answer (with auto-end, a 400 for a bad request would find the socket unwritable).
-    this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-      waiting.set(socket, performance.now());
+    this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket: WaitingSocket) => {
+      socket[WAITING_SLOT] = waiting.add(socket, performance.now());
       this.#sweeper ??= this.#startSweeper();
       socket.on('data', onData);
       socket.on('error', onGone);
@@ -95,12 +101,12 @@ export class FirstByteServer {
         return;
       }
       const cutoff = performance.now() - this.#idleTimeoutMs;
-      // Map order is arrival order: stop at the first socket that is not yet idle long enough.
-      for (const [socket, at] of this.#waiting) {
-        if (at > cutoff) break;
+      // Destroying one runs its 'close' listener (done()) later; it leaves the set now.
+      this.#waiting.forEach((socket, at, slot) => {
+        if (at > cutoff) return;
+        this.#waiting.delete(slot, socket);
         socket.destroy();
-        this.#waiting.delete(socket);
-      }
+      });
     }, step);
     t.unref();
     return t;
@@ -115,7 +121,7 @@ export class FirstByteServer {
   /** Also cuts the connections that have not sent their first byte. */
   destroy(): void {
     if (this.server.listening) this.server.close();
-    for (const s of this.#waiting.keys()) s.destroy();
+    for (const s of this.#waiting.values()) s.destroy();
     this.#waiting.clear();
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = undefined;

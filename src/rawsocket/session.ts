@@ -39,6 +39,7 @@ export function createRawSocketHandler(ctx: GateContext, upstream: Upstream): Ra
 }
 
 class RawSocketSession implements PendingClient, HelloTransport {
+  pendingSlot = -1;
   readonly #ctx: GateContext;
   readonly #upstream: Upstream;
   readonly #client: RawSocketClient;
