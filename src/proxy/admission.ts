@@ -1,4 +1,5 @@
 import type { Clock, Timer } from '../clock.js';
+import { type InLine, Line } from './line.js';
 import type { OnNotReady } from '../config/schema.js';
 
 /** Per-realm policy, already merged with `defaults`. */
@@ -35,7 +36,7 @@ export interface EnterOptions {
   readmittable?: boolean;
 }
 
-interface Entry {
+interface Entry extends InLine {
   realm: string;
   enteredAt: number;
   deadline: number;
@@ -47,9 +48,9 @@ interface Entry {
 
 interface RealmQueue {
   /** Re-admitted clients, served before `fifo`. */
-  front: Entry[];
-  /** Insertion-ordered: Map iteration order is FIFO and delete is O(1) (hang-ups). */
-  fifo: Set<Entry>;
+  front: Line<Entry>;
+  /** First in, first out; a client that hangs up or times out leaves from anywhere in O(1). */
+  fifo: Line<Entry>;
   pacer: Timer | undefined;
 }
 
@@ -97,7 +98,7 @@ export class Admission {
     }
     const policy = this.#policyFor(realm);
     const q = this.#queues.get(realm);
-    const waiting = q ? q.front.length + q.fifo.size : 0;
+    const waiting = q ? q.front.size + q.fifo.size : 0;
     // Ready and nobody ahead: the hot path, no allocation.
     if (waiting === 0 && this.#isReady(realm)) {
       decide({ admitted: true, waitedMs: now - enteredAt, held: false });
@@ -126,10 +127,9 @@ export class Admission {
       return undefined;
     }
     const queue = q ?? this.#newQueue(realm);
-    const entry: Entry = { realm, enteredAt, deadline, timer: undefined, done: false, readmittable: opts.readmittable === true, decide };
+    const entry: Entry = { realm, enteredAt, deadline, timer: undefined, done: false, readmittable: opts.readmittable === true, decide, linePos: -1 };
     entry.timer = this.#clock.setTimeout(() => this.#expire(entry), deadline - now);
-    if (opts.front) queue.front.push(entry);
-    else queue.fifo.add(entry);
+    (opts.front ? queue.front : queue.fifo).push(entry);
     this.#total++;
     // Clients queued behind a release in progress (pacing) keep their place in line.
     if (this.#isReady(realm)) this.release(realm);
@@ -152,17 +152,17 @@ export class Admission {
       q.pacer = undefined;
       if (!this.#isReady(realm) || this.#draining) return;
       this.#releaseBatch(realm, q, perTick);
-      if (q.front.length + q.fifo.size > 0) q.pacer = this.#clock.setTimeout(tick, tickMs);
+      if (q.front.size + q.fifo.size > 0) q.pacer = this.#clock.setTimeout(tick, tickMs);
     };
     const n = this.#releaseBatch(realm, q, perTick);
-    if (q.front.length + q.fifo.size > 0) q.pacer = this.#clock.setTimeout(tick, tickMs);
+    if (q.front.size + q.fifo.size > 0) q.pacer = this.#clock.setTimeout(tick, tickMs);
     return n;
   }
 
   #releaseBatch(realm: string, q: RealmQueue, max: number): number {
     let n = 0;
     while (n < max && this.#isReady(realm) && !this.#draining) {
-      const entry = q.front.shift() ?? first(q.fifo);
+      const entry = q.front.shift() ?? q.fifo.shift();
       if (!entry) break;
       this.#settle(entry, { admitted: true, waitedMs: this.#clock.now() - entry.enteredAt, held: true });
       n++;
@@ -178,7 +178,7 @@ export class Admission {
     const q = this.#queues.get(realm);
     if (!q || this.#draining) return 0;
     let n = 0;
-    for (const entry of [...q.front, ...q.fifo]) {
+    for (const entry of [...q.front.values(), ...q.fifo.values()]) {
       if (!entry.readmittable || !this.#isPartial(realm)) continue;
       this.#settle(entry, { admitted: true, waitedMs: this.#clock.now() - entry.enteredAt, held: true });
       n++;
@@ -191,7 +191,7 @@ export class Admission {
     this.#draining = true;
     let n = 0;
     for (const q of [...this.#queues.values()]) {
-      for (const entry of [...q.front, ...q.fifo]) {
+      for (const entry of [...q.front.values(), ...q.fifo.values()]) {
         this.#settle(entry, { admitted: false, reason: 'draining', waitedMs: this.#clock.now() - entry.enteredAt, held: true });
         n++;
       }
@@ -210,7 +210,7 @@ export class Admission {
 
   depth(realm: string): number {
     const q = this.#queues.get(realm);
-    return q ? q.front.length + q.fifo.size : 0;
+    return q ? q.front.size + q.fifo.size : 0;
   }
 
   get total(): number {
@@ -223,7 +223,7 @@ export class Admission {
   }
 
   #newQueue(realm: string): RealmQueue {
-    const q: RealmQueue = { front: [], fifo: new Set(), pacer: undefined };
+    const q: RealmQueue = { front: new Line(), fifo: new Line(), pacer: undefined };
     this.#queues.set(realm, q);
     return q;
   }
@@ -244,20 +244,12 @@ export class Admission {
     if (entry.timer) this.#clock.clearTimeout(entry.timer);
     const q = this.#queues.get(entry.realm);
     if (q) {
-      if (!q.fifo.delete(entry)) {
-        const i = q.front.indexOf(entry);
-        if (i >= 0) q.front.splice(i, 1);
-      }
-      if (q.front.length + q.fifo.size === 0) {
+      if (!q.fifo.remove(entry)) q.front.remove(entry);
+      if (q.front.size + q.fifo.size === 0) {
         if (q.pacer) this.#clock.clearTimeout(q.pacer);
         this.#queues.delete(entry.realm);
       }
     }
     this.#total--;
   }
-}
-
-function first<T>(set: Set<T>): T | undefined {
-  for (const v of set) return v;
-  return undefined;
 }

@@ -1,12 +1,11 @@
 import { ErrorCodes, RealmgateError } from '../errors.js';
+import { type InLine, Line } from './line.js';
 
 /** A connect waiting for a slot: started in arrival order, or dropped when its client leaves. */
-interface Waiter {
+interface Waiter extends InLine {
   start: () => void;
   fail: (err: RealmgateError) => void;
   timer: ReturnType<typeof setTimeout>;
-  /** Its position in the line since the slots were made (see #base). */
-  index: number;
 }
 
 /**
@@ -24,20 +23,13 @@ interface Waiter {
  *
  * Bounds: `max` connections in flight; waiters are admitted clients (each at most one, so bounded
  * by the client connections), each with one unref'd timer; a waiter leaves on its start, its
- * timeout (`timeoutMs`: UPSTREAM_CONNECT, retryable like a refused connect) or `cancel()`. A
- * waiter that left is a null slot until the head passes it, and the head moves at least once per
- * 2 × `timeoutMs` (a connection in flight is connected, then answered, each within it, or closed),
- * when the passed part of the array is dropped.
+ * timeout (`timeoutMs`: UPSTREAM_CONNECT, retryable like a refused connect) or `cancel()`, and
+ * the line's array stays within about twice the waiters (line.ts).
  */
 export class ConnectSlots {
   readonly max: number;
   readonly #timeoutMs: number;
-  /** Oldest first, from #head on; a waiter that left stays as a tombstone (null) until passed or compacted. */
-  #queue: (Waiter | null)[] = [];
-  #head = 0;
-  /** Queue positions dropped by compaction so far: a waiter's index minus this is its slot in #queue. */
-  #base = 0;
-  #waiting = 0;
+  readonly #line = new Line<Waiter>();
   #busy = 0;
 
   constructor(max: number, timeoutMs: number) {
@@ -51,65 +43,34 @@ export class ConnectSlots {
    * the waiter without calling either callback.
    */
   take(start: () => void, fail: (err: RealmgateError) => void): () => void {
-    if (this.#busy < this.max && this.#waiting === 0) {
+    if (this.#busy < this.max && this.#line.size === 0) {
       this.#busy++;
       start();
       return noop;
     }
-    const index = this.#base + this.#queue.length;
     const w: Waiter = {
       start,
       fail,
       timer: setTimeout(() => {
-        if (this.#leave(w)) fail(new RealmgateError(ErrorCodes.UPSTREAM_CONNECT, `no upstream connect slot within ${this.#timeoutMs} ms (${this.max} connects already waiting for the upstream to answer)`));
+        if (this.#line.remove(w)) fail(new RealmgateError(ErrorCodes.UPSTREAM_CONNECT, `no upstream connect slot within ${this.#timeoutMs} ms (${this.max} connects already waiting for the upstream to answer)`));
       }, this.#timeoutMs),
-      index,
+      linePos: -1,
     };
     w.timer.unref();
-    this.#queue.push(w);
-    this.#waiting++;
+    this.#line.push(w);
     return () => {
-      if (this.#leave(w)) clearTimeout(w.timer);
+      if (this.#line.remove(w)) clearTimeout(w.timer);
     };
-  }
-
-  /** Takes `w` out of the line (a tombstone in its place); false if it already left or started. */
-  #leave(w: Waiter): boolean {
-    const i = w.index - this.#base;
-    if (i < this.#head || this.#queue[i] !== w) return false;
-    this.#queue[i] = null;
-    this.#waiting--;
-    return true;
   }
 
   /** A connection in flight was answered, failed or closed: the next waiter starts. */
   give(): void {
     this.#busy--;
-    while (this.#head < this.#queue.length) {
-      const w = this.#queue[this.#head];
-      this.#queue[this.#head++] = null;
-      if (w == null) continue;
-      this.#waiting--;
-      clearTimeout(w.timer);
-      this.#busy++;
-      this.#compact();
-      w.start();
-      return;
-    }
-    this.#compact();
-  }
-
-  /** Drops the passed prefix once it is most of the array (amortised O(1) per waiter). */
-  #compact(): void {
-    if (this.#head === this.#queue.length) {
-      this.#base += this.#head;
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#base += this.#head;
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    const w = this.#line.shift();
+    if (!w) return;
+    clearTimeout(w.timer);
+    this.#busy++;
+    w.start();
   }
 
   /** Connections opened and not yet answered. */
@@ -119,7 +80,7 @@ export class ConnectSlots {
 
   /** Admitted clients waiting for a slot. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#line.size;
   }
 }
 
