@@ -128,3 +128,13 @@ export function rssKiB(pid: number): number {
 export function openFds(pid: number): number {
   try { return readdirSync(`/proc/${pid}/fd`).length; } catch { return NaN; }
 }
+
+/** The process's open-file limit (soft RLIMIT_NOFILE, /proc/PID/limits); NaN where it cannot be read. */
+export function fdLimit(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+    return Number(line?.trim().split(/\s+/)[3] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}

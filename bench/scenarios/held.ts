@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForStatus } from '../lib/admin.js';
 import type { LoadDriver } from '../lib/load-driver.js';
-import { cpuMicros, openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
+import { cpuMicros, fdLimit, openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
 import { median, nowMicros, round } from '../lib/stats.js';
 import { startGate } from '../lib/targets.js';
 
@@ -28,7 +28,15 @@ export interface HeldSummary {
   releaseFromFlipMs: number;
   admitted: number;
   failed: number;
+  /**
+   * Held clients neither admitted nor refused when the release wait (30 s) ended: each admitted
+   * client needs two of the gate's file descriptors, so past (fd limit − idle fds) / 2 the rest
+   * keep retrying their upstream connect (EMFILE) until their deadline.
+   */
+  stillWaiting: number;
   gateIdleFds: number;
+  /** The gate's open-file limit (soft RLIMIT_NOFILE). */
+  gateFdLimit: number;
   /** CPU ms used during the release (flip → last admission) by the gate, the upstream and the clients. */
   releaseCpuMs: { gate: number; upstream: number; clients: number };
   /**
@@ -103,7 +111,9 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
       releaseFromFlipMs: (rel.lastAdmittedAtUs - flippedAt) / 1000,
       admitted: rel.admitted,
       failed: rel.failed,
+      stillWaiting: n - rel.admitted - rel.failed,
       gateIdleFds: idleFds,
+      gateFdLimit: fdLimit(gate.child.pid),
       releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
       listenOverflows: overflows,
     };
@@ -141,7 +151,9 @@ export async function runHeldScenario(
       releaseFromFlipMs: round(median(rs.map((r) => r.releaseFromFlipMs)), 1),
       admitted: Math.min(...rs.map((r) => r.admitted)),
       failed: Math.max(...rs.map((r) => r.failed)),
+      stillWaiting: Math.max(...rs.map((r) => r.stillWaiting)),
       gateIdleFds: rs[0]!.gateIdleFds,
+      gateFdLimit: rs[0]!.gateFdLimit,
       releaseCpuMs: {
         gate: round(median(rs.map((r) => r.releaseCpuMs.gate))),
         upstream: round(median(rs.map((r) => r.releaseCpuMs.upstream))),
