@@ -6,6 +6,7 @@ import { AdminPort } from './admin/admin-port.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { describeError } from './errors.js';
+import { openFileLimit, openFileLimitWarning } from './fd-limit.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Admission } from './proxy/admission.js';
@@ -315,6 +316,8 @@ export async function createRealmgate(config: Config, deps: RealmgateDeps = {}):
       registry.start();
       certWatcher?.start();
       started = true;
+      const fdWarning = openFileLimitWarning(openFileLimit(), config.listen.maxConnections);
+      if (fdWarning) log.warn(fdWarning.fields, fdWarning.msg);
       log.info({ version: build.version, node: build.node, tls: serverTls !== undefined, listen: `${listen.address}:${listen.port}`, admin: `${adminAddr.address}:${adminAddr.port}`,
         ...(rawsocket ? { rawsocket: `${rawsocket.address}:${rawsocket.port}` } : {}),
         upstream: redactUrl(config.upstream.url), realms: registry.realmNames(), sources: sources.map((s) => s.name), drainFrom: drainFrom(config.admin) }, 'realmgate started');

@@ -16,7 +16,7 @@ import { FirstByteServer } from '../rawsocket/first-byte.js';
 import type { RawSocketHandler } from '../rawsocket/session.js';
 
 /** Connections past listen.maxConnections that are still answered 503 before Node drops silently. */
-const CONNECTION_REFUSAL_RESERVE = 1024;
+export const CONNECTION_REFUSAL_RESERVE = 1024;
 
 /** Node's default is 16 KiB; a larger head is refused with 431 before it is buffered. */
 export const MAX_HEADER_BYTES = 16 * 1024;
