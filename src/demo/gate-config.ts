@@ -24,7 +24,9 @@ export interface GateConfigOptions {
 /** A validated, frozen realmgate Config for `cluster` (the source reads the key from process.env when it connects). */
 export function gateConfigFor(cluster: SimulatedCluster, opts: GateConfigOptions): Config {
   const input: ConfigInput = {
-    listen: { host: '127.0.0.1', port: 0 },
+    // A demo serves a handful of clients: a cap any machine's open-file limit holds (the default
+    // 20,000 needs 41,024 descriptors, and the gate warns below that).
+    listen: { host: '127.0.0.1', port: 0, maxConnections: 1000 },
     admin: { host: '127.0.0.1', port: 0 },
     upstream: { url: cluster.proxyUrl },
     defaults: { onNotReady: 'queue', queueTimeoutMs: opts.queueTimeoutMs ?? 30_000 },
