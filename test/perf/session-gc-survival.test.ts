@@ -18,6 +18,10 @@ import { startRawUpstream } from '../support/raw-upstream.js';
  * - every connection joining and leaving a long-lived Set/Map (proxy/slot-set.ts): 40-50 %, but
  *   only once a mark-compact had run - which every gate that runs long enough does, and which
  *   happened by chance in one test process out of three. So this test runs one first.
+ * Node 20 (the image's runtime) only: on Node 22 and 24 the young generation is larger and the
+ * first ~10 scavenges (~13,000 sessions) stay at 20-48 % before settling at 0-2 %, so the core
+ * suites on those versions leave this file out. (Measured there over 30,000 sessions: the code
+ * before the slot change stayed at 26-29 %, also after a mark-compact; with it, 0 %.)
  */
 const LOOPS = 16;
 const SESSIONS = 2400;
