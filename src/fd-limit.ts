@@ -28,9 +28,8 @@ export function openFilesNeeded(maxConnections: number): number {
 /**
  * The warning to log at start when the limit cannot hold listen.maxConnections tunnels: past
  * about limit / 2 of them (less the few descriptors the process keeps open), upstream connects
- * fail with EMFILE and each admitted client
- * is retried until its deadline, then answered 503 - a cap the operator did not choose.
- * Undefined when the limit is enough or unknown.
+ * fail with EMFILE and each admitted client is retried until its deadline, then answered 503 -
+ * a cap the operator did not choose. Undefined when the limit is enough or unknown.
  */
 export function openFileLimitWarning(limit: number | undefined, maxConnections: number): { fields: Record<string, number>; msg: string } | undefined {
   const needed = openFilesNeeded(maxConnections);

@@ -73,8 +73,8 @@ export class SlotSet<T extends object> {
   forEach(fn: (member: T, stamp: number, slot: number) => void): void {
     const members = this.#members;
     for (let slot = 0; slot < members.length; slot++) {
-      const m = members[slot];
-      if (m !== null && m !== undefined) fn(m, this.#stamps[slot]!, slot);
+      const m = members[slot]!;
+      if (m !== null) fn(m, this.#stamps[slot]!, slot);
       // fn may have emptied the set past KEEP_SLOTS: the arrays are then new and empty.
       if (members !== this.#members) return;
     }
