@@ -39,18 +39,18 @@ export function parseUpstream(url: string, connectTimeoutMs: number, tlsOptions?
  * `c` is cancelled meanwhile), and the connection holds its slot until the upstream sends its
  * first bytes or the socket closes.
  */
-export function connectUpstream(up: Upstream, c?: Cancel): Promise<net.Socket> {
+export function connectUpstream(up: Upstream, c: Cancel): Promise<net.Socket> {
   const slots = up.slots;
   if (slots === undefined) return openSocket(up, undefined);
   return new Promise((resolve, reject) => {
-    if (c?.cancelled) return reject(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
+    if (c.cancelled) return reject(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));
     let started = false;
     const drop = slots.take(() => {
       started = true;
-      if (c !== undefined) c.onCancel = undefined;
+      c.onCancel = undefined;
       openSocket(up, slots).then(resolve, reject);
     }, reject);
-    if (started || c === undefined) return;
+    if (started) return;
     c.onCancel = () => {
       drop();
       reject(new RealmgateError(ErrorCodes.CLOSED, 'client gone'));

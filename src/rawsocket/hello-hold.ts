@@ -10,7 +10,7 @@ import { REFUSALS, type RefusalReason } from '../proxy/reject.js';
 import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from '../proxy/retry-delay.js';
 import { type GateContext, outcomeForReject, type PendingClient, realmLabel } from '../proxy/gate-context.js';
 import { type Cancel, cancel } from '../proxy/read-upstream.js';
-import { pipeBoth } from '../proxy/tunnel.js';
+import { startTunnel } from '../proxy/tunnel.js';
 
 /** The upstream, opened for an admitted client, its HELLO sent and (with readmitOnAbort) its first answer read. */
 export interface UpstreamOpened {
@@ -204,8 +204,7 @@ export class HelloHold {
     if (opened.toClient.length > 0) socket.write(opened.toClient);
     const held = d.held || this.#readmissions > 0;
     this.#outcome.record(this.#label, held ? 'forwarded_after_wait' : 'forwarded', { waitedMs: ctx.clock.now() - this.#enteredAt, held }, socket);
-    const handle = pipeBoth(socket, upstream, () => untrack());
-    const untrack = ctx.tunnels.add(this.#label, handle);
+    startTunnel(ctx.tunnels, this.#label, socket, upstream);
   }
 
   /**
