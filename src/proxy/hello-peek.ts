@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describeError, isRealmgateError, isRetryableUpstreamError, ErrorCodes } from '../errors.js';
 import { isNoSuchRealmAbort, refusalAbort } from '../wamp/abort.js';
-import { decodeFirstMessage, decodeHello, type Hello } from '../wamp/hello.js';
+import { decodeHello, type Hello, upstreamFirstMessage } from '../wamp/hello.js';
 import { MessageType } from '../wamp/messages.js';
 import { pickSubprotocol, SUPPORTED_SUBPROTOCOLS } from '../wamp/serializers.js';
 import { Opcode } from '../wamp/ws-frames.js';
@@ -225,11 +225,7 @@ class PeekSession implements PendingClient {
         const { frame, after } = await readFirstFrame(upstream, up.rest, MAX_UPSTREAM_FIRST_MESSAGE, ctx.upstream.connectTimeoutMs, gone);
         firstBytes = Buffer.concat([frame.raw, after]);
         if (frame.fin && (frame.opcode === Opcode.TEXT || frame.opcode === Opcode.BINARY)) {
-          try {
-            firstMessage = decodeFirstMessage(this.#client.sp, frame.payload);
-          } catch {
-            firstMessage = undefined; // not ours to judge: the client gets the bytes as they are
-          }
+          firstMessage = upstreamFirstMessage(this.#client.sp, frame.payload, this.#readmissions > 0);
         }
         // Only a guarded realm can be waited for; an unknown (passed) realm's refusal is the upstream's answer.
         if (firstMessage && isNoSuchRealmAbort(firstMessage) && ctx.registry.isKnown(this.#realm)) {

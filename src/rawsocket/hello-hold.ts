@@ -29,8 +29,11 @@ export interface HelloTransport {
   readonly socket: Duplex;
   /** The client left or was closed. */
   readonly ended: boolean;
-  /** Opens the upstream, replays the client's opening (handshake + HELLO), reads the first answer. */
-  openUpstream(gone: Cancel): Promise<UpstreamOpened>;
+  /**
+   * Opens the upstream, replays the client's opening (handshake + HELLO), reads the first answer
+   * (a WELCOME is decoded only with `welcomeToo`: wamp/hello.ts upstreamFirstMessage).
+   */
+  openUpstream(gone: Cancel, welcomeToo: boolean): Promise<UpstreamOpened>;
   /** An ABORT in the client's serializer saying why (REFUSALS: retry guidance only where a retry can help), then close. */
   refuse(message: string, retryAfterSeconds: number | undefined, reason: RefusalReason): void;
   /** An admitted client whose upstream failed: close so the client's own retry starts. */
@@ -163,7 +166,7 @@ export class HelloHold {
     const unreserve = ctx.tunnels.reserve({ destroy: () => { cancel(gone); this.#t.socket.destroy(); } });
     let opened: UpstreamOpened;
     try {
-      opened = await this.#t.openUpstream(gone);
+      opened = await this.#t.openUpstream(gone, this.#readmissions > 0);
     } catch (err) {
       this.#connecting = undefined;
       unreserve();

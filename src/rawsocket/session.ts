@@ -121,8 +121,8 @@ class RawSocketSession implements PendingClient, HelloTransport {
 
   // HelloTransport
 
-  openUpstream(gone: Cancel): Promise<UpstreamOpened> {
-    return openUpstreamRawSocket(this.#upstream, this.#client.handshake!, this.#first!.raw, gone, this.#ctx.config.hello.readmitOnAbort);
+  openUpstream(gone: Cancel, welcomeToo: boolean): Promise<UpstreamOpened> {
+    return openUpstreamRawSocket(this.#upstream, this.#client.handshake!, this.#first!.raw, gone, this.#ctx.config.hello.readmitOnAbort, welcomeToo);
   }
 
   refuse(message: string, retryAfterSeconds: number | undefined, _reason: RefusalReason): void {

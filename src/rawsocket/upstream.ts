@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCodes, RealmgateError } from '../errors.js';
-import { decodeFirstMessage } from '../wamp/hello.js';
+import { upstreamFirstMessage } from '../wamp/hello.js';
 import { type Cancel, readUpstream } from '../proxy/read-upstream.js';
 import { ConnectSlots } from '../proxy/connect-slots.js';
 import { connectUpstream, type Upstream } from '../proxy/tunnel.js';
@@ -32,7 +32,7 @@ export function parseRawSocketUpstream(rawsocketUrl: string | undefined, upstrea
  * never passed on. Rejects with UPSTREAM_CONNECT / UPSTREAM_HANDSHAKE, or CLOSED when `c` is
  * cancelled; the upstream socket is destroyed on every failure.
  */
-export async function openUpstreamRawSocket(up: Upstream, handshake: Handshake, helloRaw: Buffer, c: Cancel, readFirst: boolean): Promise<UpstreamOpened> {
+export async function openUpstreamRawSocket(up: Upstream, handshake: Handshake, helloRaw: Buffer, c: Cancel, readFirst: boolean, welcomeToo: boolean): Promise<UpstreamOpened> {
   const socket = await connectUpstream(up, c);
   // Between our readers and the caller's pipe an error must not reach the process; 'close' still ends it.
   socket.on('error', () => {});
@@ -62,13 +62,7 @@ export async function openUpstreamRawSocket(up: Upstream, handshake: Handshake, 
       }
       return undefined;
     }, rest);
-    let firstMessage: unknown[] | undefined;
-    try {
-      firstMessage = decodeFirstMessage(handshake.sp, payload);
-    } catch {
-      firstMessage = undefined; // not ours to judge: the client gets the bytes as they are
-    }
-    return { upstream: socket, firstMessage, toClient: Buffer.concat([raw, after]) };
+    return { upstream: socket, firstMessage: upstreamFirstMessage(handshake.sp, payload, welcomeToo), toClient: Buffer.concat([raw, after]) };
   } catch (err) {
     socket.destroy();
     throw err;
