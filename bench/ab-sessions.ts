@@ -7,6 +7,8 @@
  * must resolve), e.g. `npx tsc -p tsconfig.build.json --outDir .dist-a`.
  *
  *   node --import tsx bench/ab-sessions.ts A/main.js B/main.js [realmgate|realmgate-peek] [seconds=20]
+ *
+ * AB_NODE_ARGS_A / AB_NODE_ARGS_B: node flags for one side only (e.g. the same build twice, B with a V8 flag).
  */
 import { join } from 'node:path';
 import { ProcessSet, cpuMicros } from './lib/procs.js';
@@ -18,8 +20,9 @@ const root = join(import.meta.dirname, '..');
 const ps = new ProcessSet();
 const up = await startUpstream(ps);
 const file = writeProbeConfig(up.port);
-const start = async (name: string, main: string) => {
-  const child = ps.spawn(name, process.execPath, [main, '--config', file], { cwd: root });
+const start = async (name: 'A' | 'B', main: string) => {
+  const nodeArgs = (process.env[`AB_NODE_ARGS_${name}`] ?? '').split(' ').filter(Boolean);
+  const child = ps.spawn(name, process.execPath, [...nodeArgs, main, '--config', file], { cwd: root });
   const started = JSON.parse(await child.waitForLine(/realmgate started/)) as { listen: string };
   return { child, url: `ws://127.0.0.1:${String(started.listen).split(':').pop()}/ws${mode === 'realmgate' ? '?realm=realm1' : ''}` };
 };
