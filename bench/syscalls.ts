@@ -21,7 +21,7 @@ const root = join(import.meta.dirname, '..');
 const ps = new ProcessSet();
 const up = await startUpstream(ps);
 
-interface Probe { name: string; url: string; pids: number[]; wamp: boolean }
+interface Probe { name: string; url: string; pids: number[]; wamp: boolean; stop?: () => Promise<void> }
 const probes: Probe[] = [];
 const gate = ps.spawn('realmgate', process.execPath, [join(root, 'dist/main.js'), '--config', writeProbeConfig(up.port)], { cwd: root });
 const gatePort = String((JSON.parse(await gate.waitForLine(/realmgate started/)) as { listen: string }).listen).split(':').pop();
@@ -30,7 +30,8 @@ probes.push({ name: 'realmgate-peek', url: `ws://127.0.0.1:${gatePort}/ws`, pids
 for (const start of [startNginx, startHaproxy]) {
   try {
     const t = await start(ps, up.port);
-    probes.push({ name: t.name, url: `${t.url}/ws`, pids: t.cpuPids, wamp: mode === 'sessions' });
+    // Stopped with a signal it handles: a killed nginx master leaves its worker behind.
+    probes.push({ name: t.name, url: `${t.url}/ws`, pids: t.cpuPids, wamp: mode === 'sessions', stop: () => t.child?.stop() ?? Promise.resolve() });
   } catch (err) {
     console.error(`skipped: ${(err as Error).message}`);
   }
@@ -110,6 +111,7 @@ function perUnit(counts: Map<string, { calls: number; errors: number }>, units: 
 const names = Object.keys(rows);
 const calls = [...new Set(names.flatMap((n) => Object.keys(rows[n]!)))].filter((c) => c !== 'total').sort();
 console.log(`System calls per ${mode === 'sessions' ? 'session' : 'echoed message'} (strace -c -f; under 0.05 per unit left out)\n`);
+for (const p of probes) await p.stop?.();
 console.log(`| call | ${names.join(' | ')} |\n|---|${names.map(() => '--:').join('|')}|`);
 for (const c of [...calls, 'total']) console.log(`| ${c} | ${names.map((n) => rows[n]![c] ?? '').join(' | ')} |`);
 ps.killAll();
