@@ -53,16 +53,16 @@ export function peekMessageType(sp: WampSubprotocol, payload: Buffer): number | 
   const b = payload[i];
   if (b === undefined) return undefined;
   if (sp.serializer === 'json') {
-    while (payload[i] === 0x20 || payload[i] === 0x0a || payload[i] === 0x0d || payload[i] === 0x09) i++;
+    while (isJsonSpace(payload[i])) i++;
     if (payload[i++] !== 0x5b) return undefined; // [
-    while (payload[i] === 0x20 || payload[i] === 0x0a || payload[i] === 0x0d || payload[i] === 0x09) i++;
+    while (isJsonSpace(payload[i])) i++;
     let type = 0;
     const start = i;
     for (let d = payload[i]; d !== undefined && d >= 0x30 && d <= 0x39 && i - start < 3; d = payload[++i]) type = type * 10 + d - 0x30;
     const next = payload[i];
     // Digits ended by ',', ']' or whitespace: an integer (no exponent or fraction), no leading zero.
     if (i === start || (payload[start] === 0x30 && i - start > 1)) return undefined;
-    return next === 0x2c || next === 0x5d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09 ? type : undefined;
+    return next === 0x2c || next === 0x5d || isJsonSpace(next) ? type : undefined;
   }
   if (sp.serializer === 'msgpack') {
     if (b > 0x90 && b <= 0x9f) i += 1; // fixarray, 1-15 elements
@@ -82,6 +82,11 @@ export function peekMessageType(sp: WampSubprotocol, payload: Buffer): number | 
   if (t === undefined) return undefined;
   if (t <= 0x17) return t; // unsigned int in the initial byte
   return t === 0x18 ? payload[i + 1] : undefined; // one-byte unsigned int
+}
+
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+function isJsonSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /**
