@@ -52,11 +52,9 @@ export class Tunnels {
     const slot = this.#open.add(handle);
     handle.useReadBuffers?.(this.readBuffers);
     this.#byRealm.set(realm, (this.#byRealm.get(realm) ?? 0) + 1);
-    let removed = false;
     return () => {
-      if (removed) return;
-      removed = true;
-      this.#open.delete(slot, handle);
+      // SlotSet.delete is identity-checked and idempotent: only the first call counts down.
+      if (!this.#open.delete(slot, handle)) return;
       const n = (this.#byRealm.get(realm) ?? 1) - 1;
       if (n > 0) this.#byRealm.set(realm, n);
       else this.#byRealm.delete(realm);
