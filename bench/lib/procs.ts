@@ -116,6 +116,17 @@ export function cpuMicros(pids: readonly number[], which: 'all' | 'system' = 'al
   return (ticks * 1_000_000) / CLK_TCK;
 }
 
+/** utime + stime of a process's main thread (the event loop, without GC and libuv helpers), µs. */
+export function mainThreadCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1_000_000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
 /** VmRSS of a process in KiB (NaN if gone). */
 export function rssKiB(pid: number): number {
   try {

@@ -4,20 +4,24 @@
  * process) calls not ready; RSS per held connection = (RSS held − RSS idle)/N.
  * Then the control plane's answer flips and the time to the last client's
  * admission (101, or WELCOME for HELLO-peek clients) is measured, pacing off.
+ * The same hold and release through the bare Node forwarder (node-pipe-proxy.ts
+ * http-held) is the floor: what Node itself costs, without admission.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForStatus } from '../lib/admin.js';
 import type { LoadDriver } from '../lib/load-driver.js';
-import { cpuMicros, fdLimit, openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
+import { cpuMicros, fdLimit, mainThreadCpuMicros, openFds, rssKiB, type ProcessSet } from '../lib/procs.js';
 import { median, nowMicros, round } from '../lib/stats.js';
-import { startGate } from '../lib/targets.js';
+import { startGate, tsxArgs } from '../lib/targets.js';
 
 export type HoldMode = 'upgrade' | 'peek';
+/** `node-http-pipe`: the reference without admission (node-pipe-proxy.ts http-held), upgrade-time clients. */
+export type HeldTarget = HoldMode | 'node-http-pipe';
 
 export interface HeldSummary {
-  mode: HoldMode;
+  mode: HeldTarget;
   held: number;
   reps: number;
   /** (VmRSS held − VmRSS idle) / held, KiB. */
@@ -37,8 +41,13 @@ export interface HeldSummary {
   gateIdleFds: number;
   /** The gate's open-file limit (soft RLIMIT_NOFILE). */
   gateFdLimit: number;
-  /** CPU ms used during the release (flip → last admission) by the gate, the upstream and the clients. */
+  /**
+   * CPU ms used during the release (flip → last admission, sampled every 25 ms) by the gate, the
+   * upstream and the clients.
+   */
   releaseCpuMs: { gate: number; upstream: number; clients: number };
+  /** Of the gate's (or the pipe's): its main thread (the event loop) alone, ms. */
+  gateMainThreadMs: number;
   /**
    * The kernel's TcpExt ListenOverflows during the release (every listener on the machine): each is
    * a connection dropped by a full accept queue, retried by its sender only after 1 s, 3 s, 7 s….
@@ -55,6 +64,39 @@ function listenOverflows(): number {
     return Number(values[names.indexOf('ListenOverflows')] ?? 0);
   } catch {
     return 0;
+  }
+}
+
+/**
+ * CPU of the gate, the upstream and the clients from now to the last admission: sampled every
+ * 25 ms, so that clients still retrying after it (past the fd limit, until the 30 s wait ends)
+ * do not count.
+ */
+class ReleaseCpu {
+  readonly #pids: readonly number[];
+  readonly #samples: { at: number; cpu: number[]; main: number }[] = [];
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(pids: readonly number[]) {
+    this.#pids = pids;
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), 25);
+  }
+
+  #sample(): void {
+    this.#samples.push({ at: nowMicros(), cpu: this.#pids.map((p) => cpuMicros([p])), main: mainThreadCpuMicros(this.#pids[0]!) });
+  }
+
+  /** Stops sampling; ms used from the start to the first sample at or after `atUs` (the last one if none). */
+  until(atUs: number): { cpu: number[]; gateMainThreadMs: number } {
+    clearInterval(this.#timer);
+    this.#sample();
+    const first = this.#samples[0]!;
+    const end = this.#samples.find((x) => x.at >= atUs) ?? this.#samples.at(-1)!;
+    return {
+      cpu: end.cpu.map((c, i) => Math.round((c - first.cpu[i]!) / 1000)),
+      gateMainThreadMs: Math.round((end.main - first.main) / 1000),
+    };
   }
 }
 
@@ -76,10 +118,11 @@ async function controlPlane(): Promise<{ url: string; flip(): number; firstReady
   };
 }
 
-async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: number; pid: number }, mode: HoldMode, n: number): Promise<Omit<HeldSummary, 'reps'>> {
+/** One hold and release; `upstreamExtra`: more `upstream` config keys (ab-release.ts). */
+export async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: number; pid: number }, mode: HoldMode, n: number, upstreamExtra: Record<string, unknown> = {}): Promise<Omit<HeldSummary, 'reps'>> {
   const cp = await controlPlane();
   const gate = await startGate(ps, `realmgate-held-${mode}-${n}`, {
-    upstream: { url: `http://127.0.0.1:${upstream.port}`, connectTimeoutMs: 30_000 },
+    upstream: { url: `http://127.0.0.1:${upstream.port}`, connectTimeoutMs: 30_000, ...upstreamExtra },
     realms: [{ name: 'held', queueTimeoutMs: 600_000, maxQueued: 20_000 }],
     maxQueuedTotal: 20_000,
     realmFrom: ['query', 'hello'],
@@ -97,11 +140,11 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
     await new Promise((r) => setTimeout(r, 200));
     const held = rssKiB(gate.child.pid);
     const pids = [gate.child.pid, upstream.pid, load.child.pid];
-    const cpu0 = pids.map((p) => cpuMicros([p]));
+    const cpuMeter = new ReleaseCpu(pids);
     const overflows0 = listenOverflows();
     const flippedAt = cp.flip();
     const rel = await load.release(30_000);
-    const cpu = pids.map((p, i) => Math.round((cpuMicros([p]) - cpu0[i]!) / 1000));
+    const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
     const overflows = listenOverflows() - overflows0;
     return {
       mode,
@@ -115,6 +158,7 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
       gateIdleFds: idleFds,
       gateFdLimit: fdLimit(gate.child.pid),
       releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
+      gateMainThreadMs,
       listenOverflows: overflows,
     };
   } finally {
@@ -124,23 +168,82 @@ async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: numb
   }
 }
 
+/**
+ * The same hold and release through the bare Node forwarder: every upgrade waits until
+ * `GET /release`, which starts all upstream connects at once. Release time is from that request
+ * to the last 101; there is no control-plane poll in it.
+ */
+export async function holdPipeOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: number; pid: number }, n: number): Promise<Omit<HeldSummary, 'reps'>> {
+  const child = ps.spawn(`node-http-pipe-held-${n}`, process.execPath, [...(process.env.RG_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...tsxArgs('node-pipe-proxy.ts'), String(upstream.port), 'http-held']);
+  const base = `127.0.0.1:${(JSON.parse(await child.waitForLine(/"port"/)) as { port: number }).port}`;
+  const heldCount = async (): Promise<number> => Number(await (await fetch(`http://${base}/held`)).text());
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const idle = rssKiB(child.pid);
+    const idleFds = openFds(child.pid);
+    await load.hold({ url: `ws://${base}/ws?realm=held`, n, wamp: false, batch: 250 });
+    for (const until = Date.now() + 60_000; (await heldCount()) < n;) {
+      if (Date.now() > until) throw new Error(`node-http-pipe holds fewer than ${n} after 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const held = rssKiB(child.pid);
+    const pids = [child.pid, upstream.pid, load.child.pid];
+    const cpuMeter = new ReleaseCpu(pids);
+    const overflows0 = listenOverflows();
+    const releasedAt = nowMicros();
+    await fetch(`http://${base}/release`);
+    const rel = await load.release(30_000);
+    const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
+    const releaseMs = (rel.lastAdmittedAtUs - releasedAt) / 1000;
+    return {
+      mode: 'node-http-pipe',
+      held: n,
+      rssKiBPerConn: (held - idle) / n,
+      releaseMs,
+      releaseFromFlipMs: releaseMs,
+      admitted: rel.admitted,
+      failed: rel.failed,
+      stillWaiting: n - rel.admitted - rel.failed,
+      gateIdleFds: idleFds,
+      gateFdLimit: fdLimit(child.pid),
+      releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
+      gateMainThreadMs,
+      listenOverflows: listenOverflows() - overflows0,
+    };
+  } finally {
+    await load.closeHeld();
+    await child.stop();
+  }
+}
+
 export async function runHeldScenario(
   ps: ProcessSet,
   load: LoadDriver,
   upstream: { port: number; pid: number },
-  plan: { mode: HoldMode; n: number; reps: number }[],
+  plan: { mode: HeldTarget; n: number; reps: number }[],
   opts: { deadline: number; log: (s: string) => void },
 ): Promise<HeldSummary[]> {
-  const out: HeldSummary[] = [];
-  for (const p of plan) {
-    const rs: Omit<HeldSummary, 'reps'>[] = [];
-    for (let rep = 0; rep < p.reps && Date.now() < opts.deadline; rep++) {
-      try {
-        rs.push(await holdOnce(ps, load, upstream, p.mode, p.n));
-      } catch (err) {
-        opts.log(`held ${p.mode} ${p.n} rep ${rep + 1}: ${(err as Error).message}`);
+  // Repetitions interleaved per size (each round runs every target once, odd rounds in reverse
+  // order), so a noisy spell of the shared machine falls on all targets alike.
+  const runs = new Map<(typeof plan)[number], Omit<HeldSummary, 'reps'>[]>(plan.map((p) => [p, []]));
+  for (const n of new Set(plan.map((p) => p.n))) {
+    const group = plan.filter((p) => p.n === n);
+    const rounds = Math.max(...group.map((p) => p.reps));
+    for (let rep = 0; rep < rounds; rep++) {
+      for (const p of rep % 2 === 0 ? group : [...group].reverse()) {
+        if (rep >= p.reps || Date.now() >= opts.deadline) continue;
+        try {
+          runs.get(p)!.push(p.mode === 'node-http-pipe' ? await holdPipeOnce(ps, load, upstream, p.n) : await holdOnce(ps, load, upstream, p.mode, p.n));
+        } catch (err) {
+          opts.log(`held ${p.mode} ${p.n} rep ${rep + 1}: ${(err as Error).message}`);
+        }
       }
     }
+  }
+  const out: HeldSummary[] = [];
+  for (const p of plan) {
+    const rs = runs.get(p)!;
     if (rs.length === 0) continue;
     out.push({
       mode: p.mode,
@@ -159,6 +262,7 @@ export async function runHeldScenario(
         upstream: round(median(rs.map((r) => r.releaseCpuMs.upstream))),
         clients: round(median(rs.map((r) => r.releaseCpuMs.clients))),
       },
+      gateMainThreadMs: round(median(rs.map((r) => r.gateMainThreadMs))),
       listenOverflows: Math.max(...rs.map((r) => r.listenOverflows)),
     });
     opts.log(`held ${p.mode} ${p.n}: ${JSON.stringify(out.at(-1))}`);
