@@ -11,7 +11,7 @@ export type LoadRequest =
   | ({ kind: 'tunnel' } & TunnelRequest)
   | ({ kind: 'sessions' } & SessionRequest)
   | ({ kind: 'hold' } & HoldRequest)
-  | { kind: 'release'; timeoutMs: number }
+  | { kind: 'release'; timeoutMs: number; idleMs: number }
   | { kind: 'close-held' };
 
 const held = new HeldClients();
@@ -21,7 +21,7 @@ async function handle(req: LoadRequest): Promise<unknown> {
     case 'tunnel': return runTunnel(req);
     case 'sessions': return runSessions(req);
     case 'hold': return held.open(req);
-    case 'release': return held.release(req.timeoutMs);
+    case 'release': return held.release(req.timeoutMs, req.idleMs);
     case 'close-held': held.close(); return {};
   }
 }

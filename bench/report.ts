@@ -102,7 +102,7 @@ export function renderMarkdown(r: BenchResults): string {
   L.push('|---|--:|--:|--:|--:|--:|--:|');
   for (const s of r.sessions) L.push(`| ${s.target} | ${s.reps} | ${fmt(s.sessionsPerSec)} | ${fmt(s.p50Us)} | ${fmt(s.addedP50Us)} | ${fmt(s.cpuUsPerSession, 1)} | ${s.failures} |`);
   L.push('', '### 3. Held connections (pacing off)', '');
-  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | flip → last admitted ms | admitted | failed | still waiting after 30 s | gate fds idle / limit | CPU ms in release: gate (its main thread) / upstream / clients | listen overflows in release |');
+  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | flip → last admitted ms | admitted | failed | still waiting (3 s after the last) | gate fds idle / limit | CPU ms in release: gate (its main thread) / upstream / clients | listen overflows in release |');
   L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const h of r.held) L.push(`| ${h.mode} | ${fmt(h.held)} | ${h.reps} | ${fmt(h.rssKiBPerConn, 2)} | ${fmt(h.releaseMs, 1)} | ${fmt(h.releaseFromFlipMs, 1)} | ${fmt(h.admitted)} | ${h.failed} | ${h.stillWaiting === undefined ? '–' : fmt(h.stillWaiting)} | ${h.gateIdleFds} / ${h.gateFdLimit === undefined ? '–' : fmt(h.gateFdLimit)} | ${fmt(h.releaseCpuMs.gate)} (${h.gateMainThreadMs === undefined ? '–' : fmt(h.gateMainThreadMs)}) / ${fmt(h.releaseCpuMs.upstream)} / ${fmt(h.releaseCpuMs.clients)} | ${h.listenOverflows === undefined ? '–' : fmt(h.listenOverflows)} |`);
   L.push('', '### 4. Readiness → admission through the gate (Crossbar source, simulated master)', '');

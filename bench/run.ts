@@ -142,9 +142,9 @@ try {
       { mode: 'upgrade', n: 1000, reps: quick ? 1 : 3 },
       { mode: 'peek', n: 1000, reps: quick ? 1 : 3 },
       // The floor: the same release through a bare Node forwarder (no admission, no connect pacing).
-      { mode: 'node-http-pipe', n: 1000, reps: quick ? 1 : 2 },
+      { mode: 'node-http-pipe', n: 1000, reps: quick ? 1 : 3 },
       { mode: 'upgrade', n: 10_000, reps: quick ? 1 : 3 },
-      { mode: 'node-http-pipe', n: 10_000, reps: quick ? 1 : 2 },
+      { mode: 'node-http-pipe', n: 10_000, reps: quick ? 1 : 3 },
       { mode: 'peek', n: 10_000, reps: quick ? 1 : 2 },
     ], { deadline: deadline - 30_000, log });
   }

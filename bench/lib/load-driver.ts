@@ -57,8 +57,8 @@ export class LoadDriver {
     return this.#ask({ kind: 'hold', ...r }, 60_000);
   }
 
-  release(timeoutMs: number): Promise<ReleaseResult> {
-    return this.#ask({ kind: 'release', timeoutMs }, timeoutMs + 5000);
+  release(timeoutMs: number, idleMs: number): Promise<ReleaseResult> {
+    return this.#ask({ kind: 'release', timeoutMs, idleMs }, timeoutMs + 5000);
   }
 
   closeHeld(): Promise<void> {

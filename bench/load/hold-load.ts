@@ -66,13 +66,22 @@ export class HeldClients {
     });
   }
 
-  /** Waits until every client was admitted or failed, or `timeoutMs` passed. */
-  async release(timeoutMs: number): Promise<ReleaseResult> {
+  /**
+   * Waits until every client was admitted or failed, or `timeoutMs` passed, or — once at least one
+   * was admitted — `idleMs` passed without any client being admitted or failing (the rest are
+   * retrying past the gate's fd limit and would wait until their deadline).
+   */
+  async release(timeoutMs: number, idleMs: number): Promise<ReleaseResult> {
     const total = this.#clients.length;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => { clearTimeout(timer); clearTimeout(idle); resolve(); };
+      const timer = setTimeout(done, timeoutMs);
       this.#onChange = () => {
-        if (this.#admittedAt.length + this.#failed >= total) { clearTimeout(timer); resolve(); }
+        if (this.#admittedAt.length + this.#failed >= total) return done();
+        if (this.#admittedAt.length === 0) return;
+        clearTimeout(idle);
+        idle = setTimeout(done, idleMs);
       };
       this.#onChange();
     });

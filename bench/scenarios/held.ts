@@ -33,7 +33,8 @@ export interface HeldSummary {
   admitted: number;
   failed: number;
   /**
-   * Held clients neither admitted nor refused when the release wait (30 s) ended: each admitted
+   * Held clients neither admitted nor refused when the release wait ended (30 s, or 3 s without
+   * any client admitted or failing): each admitted
    * client needs two of the gate's file descriptors, so past (fd limit − idle fds) / 2 the rest
    * keep retrying their upstream connect (EMFILE) until their deadline.
    */
@@ -143,7 +144,7 @@ export async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { por
     const cpuMeter = new ReleaseCpu(pids);
     const overflows0 = listenOverflows();
     const flippedAt = cp.flip();
-    const rel = await load.release(30_000);
+    const rel = await load.release(30_000, 3000);
     const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
     const overflows = listenOverflows() - overflows0;
     return {
@@ -193,7 +194,7 @@ export async function holdPipeOnce(ps: ProcessSet, load: LoadDriver, upstream: {
     const overflows0 = listenOverflows();
     const releasedAt = nowMicros();
     await fetch(`http://${base}/release`);
-    const rel = await load.release(30_000);
+    const rel = await load.release(30_000, 3000);
     const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
     const releaseMs = (rel.lastAdmittedAtUs - releasedAt) / 1000;
     return {
