@@ -19,7 +19,8 @@ interface Waiter extends InLine {
  * with a 4,096 queue overflowed it 2,045 (upgrade-time) and 5,409 (HELLO mode) times; with the
  * slots, 0. A connection counts until the upstream has sent its first bytes (so it was accepted
  * and served) or closed; the others wait here in arrival order, so the listen queue never holds
- * more than the bound.
+ * more than the bound. They start in batches (give()): releasing 9,900 held clients against a
+ * Node upstream took 3.2 s instead of 3.6 s, with 13 % less gate CPU (bench/ab-release.ts).
  *
  * Bounds: `max` connections in flight; waiters are admitted clients (each at most one, so bounded
  * by the client connections), each with one unref'd timer; a waiter leaves on its start, its
@@ -63,14 +64,22 @@ export class ConnectSlots {
     };
   }
 
-  /** A connection in flight was answered, failed or closed: the next waiter starts. */
+  /**
+   * A connection in flight was answered, failed or closed. Waiters start in batches: only once
+   * half the slots are free, then as many as are free. Why: starting one connect per answer keeps
+   * a fast upstream waking for one handshake at a time (each connect then pays the wakeup in the
+   * kernel); a batch is taken in one wakeup.
+   */
   give(): void {
     this.#busy--;
-    const w = this.#line.shift();
-    if (!w) return;
-    clearTimeout(w.timer);
-    this.#busy++;
-    w.start();
+    if (this.#busy > this.max >> 1) return;
+    while (this.#busy < this.max) {
+      const w = this.#line.shift();
+      if (!w) return;
+      clearTimeout(w.timer);
+      this.#busy++;
+      w.start();
+    }
   }
 
   /** Connections opened and not yet answered. */

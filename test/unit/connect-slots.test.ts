@@ -30,3 +30,24 @@ test('connect slots: oldest waiter first, a cancelled one skipped, a waiter past
   slots.give();
   assert.equal(slots.inFlight, 0);
 });
+
+test('connect slots: waiters start in batches once half the slots are free, never more than max in flight, oldest first', () => {
+  const slots = new ConnectSlots(4, 60_000);
+  const started: number[] = [];
+  const cancels = Array.from({ length: 10 }, (_, i) => slots.take(() => started.push(i), () => assert.fail('no timeout here')));
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3], 4, 6]);
+  slots.give();
+  // 3 of 4 still unanswered: nobody starts yet.
+  assert.deepEqual([started.length, slots.inFlight, slots.waiting], [4, 3, 6]);
+  slots.give();
+  // Half free: the line refills every free slot at once, in arrival order.
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5], 4, 4]);
+  cancels[6]!();
+  slots.give();
+  slots.give();
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5, 7, 8], 4, 1]);
+  for (let i = 0; i < 4; i++) slots.give();
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5, 7, 8, 9], 1, 0]);
+  slots.give();
+  assert.deepEqual([slots.inFlight, slots.waiting], [0, 0]);
+});
