@@ -75,7 +75,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     out.push({ goal: `≤ 10 KiB RSS per held connection (${h.mode}, ${h.held})`, measured: `${fmt(h.rssKiBPerConn, 2)} KiB`, met: h.rssKiBPerConn <= 10 });
   }
   for (const h of r.held.filter((x) => x.held >= 10_000 && x.mode !== 'node-http-pipe')) {
-    out.push({ goal: `${fmt(h.held)} released ≤ 2 s (${h.mode})`, measured: `${fmt(h.releaseMs)} ms (${fmt(h.admitted)} admitted, ${h.failed} failed, ${fmt(h.stillWaiting ?? 0)} still waiting)`, met: h.releaseMs <= 2000 && h.failed === 0 && !h.stillWaiting });
+    out.push({ goal: `${fmt(h.held)} released ≤ 2 s (${h.mode})`, measured: `${fmt(h.releaseMs)} ms (99 % in ${h.release99Ms === undefined ? '–' : fmt(h.release99Ms)} ms; ${fmt(h.admitted)} admitted, ${h.failed} failed, ${fmt(h.stillWaiting ?? 0)} still waiting)`, met: h.releaseMs <= 2000 && h.failed === 0 && !h.stillWaiting });
   }
   const ev = r.readiness.find((x) => x.path === 'event');
   out.push({ goal: 'event path readiness → admission ≤ 100 ms (p50)', measured: ev ? `${fmt(ev.p50Ms, 1)} ms (p90 ${fmt(ev.p90Ms, 1)}, max ${fmt(ev.maxMs, 1)})` : 'not measured', met: ev ? ev.p50Ms <= 100 : null });
@@ -102,9 +102,9 @@ export function renderMarkdown(r: BenchResults): string {
   L.push('|---|--:|--:|--:|--:|--:|--:|');
   for (const s of r.sessions) L.push(`| ${s.target} | ${s.reps} | ${fmt(s.sessionsPerSec)} | ${fmt(s.p50Us)} | ${fmt(s.addedP50Us)} | ${fmt(s.cpuUsPerSession, 1)} | ${s.failures} |`);
   L.push('', '### 3. Held connections (pacing off)', '');
-  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | flip → last admitted ms | admitted | failed | still waiting (3 s after the last) | gate fds idle / limit | CPU ms in release: gate (its main thread) / upstream / clients | listen overflows in release |');
-  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
-  for (const h of r.held) L.push(`| ${h.mode} | ${fmt(h.held)} | ${h.reps} | ${fmt(h.rssKiBPerConn, 2)} | ${fmt(h.releaseMs, 1)} | ${fmt(h.releaseFromFlipMs, 1)} | ${fmt(h.admitted)} | ${h.failed} | ${h.stillWaiting === undefined ? '–' : fmt(h.stillWaiting)} | ${h.gateIdleFds} / ${h.gateFdLimit === undefined ? '–' : fmt(h.gateFdLimit)} | ${fmt(h.releaseCpuMs.gate)} (${h.gateMainThreadMs === undefined ? '–' : fmt(h.gateMainThreadMs)}) / ${fmt(h.releaseCpuMs.upstream)} / ${fmt(h.releaseCpuMs.clients)} | ${h.listenOverflows === undefined ? '–' : fmt(h.listenOverflows)} |`);
+  L.push('| mode | held | reps | RSS KiB / held conn | ready → last admitted ms | ready → 99 % admitted ms | flip → last admitted ms | admitted | failed | still waiting (3 s after the last) | gate fds idle / limit | CPU ms in release: gate (its main thread) / upstream / clients | listen overflows in release |');
+  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const h of r.held) L.push(`| ${h.mode} | ${fmt(h.held)} | ${h.reps} | ${fmt(h.rssKiBPerConn, 2)} | ${fmt(h.releaseMs, 1)} | ${h.release99Ms === undefined ? '–' : fmt(h.release99Ms, 1)} | ${fmt(h.releaseFromFlipMs, 1)} | ${fmt(h.admitted)} | ${h.failed} | ${h.stillWaiting === undefined ? '–' : fmt(h.stillWaiting)} | ${h.gateIdleFds} / ${h.gateFdLimit === undefined ? '–' : fmt(h.gateFdLimit)} | ${fmt(h.releaseCpuMs.gate)} (${h.gateMainThreadMs === undefined ? '–' : fmt(h.gateMainThreadMs)}) / ${fmt(h.releaseCpuMs.upstream)} / ${fmt(h.releaseCpuMs.clients)} | ${h.listenOverflows === undefined ? '–' : fmt(h.listenOverflows)} |`);
   L.push('', '### 4. Readiness → admission through the gate (Crossbar source, simulated master)', '');
   L.push('| path | runs | p50 ms | p90 ms | max ms |');
   L.push('|---|--:|--:|--:|--:|');

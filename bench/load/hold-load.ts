@@ -22,6 +22,8 @@ export interface ReleaseResult {
   /** Monotonic µs of the last admission (NaN if none). */
   lastAdmittedAtUs: number;
   firstAdmittedAtUs: number;
+  /** Monotonic µs when 99 % of the clients (rounded up) had been admitted (NaN if fewer were). */
+  admitted99AtUs: number;
 }
 
 /** One set of held clients; `release()` waits for their admission, `close()` drops them all. */
@@ -86,7 +88,9 @@ export class HeldClients {
       this.#onChange();
     });
     this.#onChange = undefined;
+    const sorted = [...this.#admittedAt].sort((a, b) => a - b);
     return {
+      admitted99AtUs: sorted[Math.ceil(total * 0.99) - 1] ?? NaN,
       admitted: this.#admittedAt.length,
       failed: this.#failed,
       lastAdmittedAtUs: this.#admittedAt.length ? Math.max(...this.#admittedAt) : NaN,
