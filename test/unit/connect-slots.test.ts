@@ -16,8 +16,10 @@ test('connect slots: oldest waiter first, a cancelled one skipped, a waiter past
   cancelC();
   cancelC();
   slots.give();
+  await turn();
   assert.deepEqual([started, slots.waiting], [['a', 'b'], 1]);
   slots.give();
+  await turn();
   assert.deepEqual(started, ['a', 'b', 'd']);
   // The slot is busy (d); e waits past its timeout and fails as a refused connect would.
   // (The slot timer is unref'd, as in the gate: this interval keeps the test's loop alive meanwhile.)
@@ -31,23 +33,33 @@ test('connect slots: oldest waiter first, a cancelled one skipped, a waiter past
   assert.equal(slots.inFlight, 0);
 });
 
-test('connect slots: waiters start in batches once half the slots are free, never more than max in flight, oldest first', () => {
+test('connect slots: freed slots are refilled together once the loop turn is over, never past max, oldest first', async () => {
   const slots = new ConnectSlots(4, 60_000);
   const started: number[] = [];
   const cancels = Array.from({ length: 10 }, (_, i) => slots.take(() => started.push(i), () => assert.fail('no timeout here')));
   assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3], 4, 6]);
   slots.give();
-  // 3 of 4 still unanswered: nobody starts yet.
-  assert.deepEqual([started.length, slots.inFlight, slots.waiting], [4, 3, 6]);
-  slots.give();
-  // Half free: the line refills every free slot at once, in arrival order.
-  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5], 4, 4]);
-  cancels[6]!();
   slots.give();
   slots.give();
-  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5, 7, 8], 4, 1]);
+  // Answers of one turn: nobody starts inside them.
+  assert.deepEqual([started.length, slots.inFlight, slots.waiting], [4, 1, 6]);
+  cancels[5]!();
+  await turn();
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 6, 7], 4, 2]);
+  // A newcomer while others wait goes behind them, even with a slot about to free.
+  slots.give();
+  slots.take(() => started.push(10), () => assert.fail('no timeout here'));
+  await turn();
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 6, 7, 8], 4, 2]);
   for (let i = 0; i < 4; i++) slots.give();
-  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 5, 7, 8, 9], 1, 0]);
+  await turn();
+  assert.deepEqual([started, slots.inFlight, slots.waiting], [[0, 1, 2, 3, 4, 6, 7, 8, 9, 10], 2, 0]);
   slots.give();
+  slots.give();
+  await turn();
   assert.deepEqual([slots.inFlight, slots.waiting], [0, 0]);
 });
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
