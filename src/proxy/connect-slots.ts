@@ -19,9 +19,9 @@ interface Waiter extends InLine {
  * with a 4,096 queue overflowed it 2,045 (upgrade-time) and 5,409 (HELLO mode) times; with the
  * slots, 0. A connection counts until the upstream has sent its first bytes (so it was accepted
  * and served) or closed; the others wait here in arrival order, so the listen queue never holds
- * more than the bound. Waiters start together at the end of a loop turn (give()): releasing
- * 9,900 held clients against a Node upstream took 2.3 s instead of 2.5 s, with 18 % less CPU on
- * the gate's main thread (bench/ab-release.ts, interleaved).
+ * more than the bound. Waiters start together at the end of a loop turn (give() says why):
+ * releasing 9,900 held clients against a Node upstream took 2.3 s instead of 2.5 s, with 18 % less
+ * CPU on the gate's main thread (bench/ab-release.ts, interleaved).
  *
  * Bounds: `max` connections in flight; waiters are admitted clients (each at most one, so bounded
  * by the client connections), each with one unref'd timer, plus at most one pending
@@ -44,9 +44,8 @@ export class ConnectSlots {
 
   /**
    * Runs `start` now if a slot is free and nobody waits, else at the end of the loop turn in which
-   * a slot frees (oldest first). `start` owns the slot
-   * and must call give() exactly once. Returns a cancel function (a no-op once started) that drops
-   * the waiter without calling either callback.
+   * a slot frees (oldest first). `start` owns the slot and must call give() exactly once. Returns
+   * a cancel function (a no-op once started) that drops the waiter without calling either callback.
    */
   take(start: () => void, fail: (err: RealmgateError) => void): () => void {
     if (this.#busy < this.max && this.#line.size === 0) {
