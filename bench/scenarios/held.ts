@@ -124,7 +124,54 @@ async function controlPlane(): Promise<{ url: string; flip(): number; firstReady
   };
 }
 
-/** One hold and release; `upstreamExtra`: more `upstream` config keys (ab-release.ts). */
+/** What measureHold() needs of the process that holds the clients. */
+interface Holder {
+  pid: number;
+  url: string;
+  /** Clients send a HELLO and are admitted on its WELCOME (HELLO mode). */
+  wamp: boolean;
+  /** Resolves once `n` clients are held. */
+  waitHeld(n: number): Promise<void>;
+  /** Makes the realm ready; returns the monotonic µs it was asked at. */
+  release(): Promise<number>;
+  /** Monotonic µs the release really began (the gate: its source's first "ready" answer). */
+  startedAt(askedAt: number): number;
+}
+
+/** Holds `n` clients on `h`, reads its RSS held and idle, releases them and times the admissions. */
+async function measureHold(mode: HeldTarget, load: LoadDriver, upstreamPid: number, h: Holder, n: number): Promise<Omit<HeldSummary, 'reps'>> {
+  await new Promise((r) => setTimeout(r, 300));
+  const idle = rssKiB(h.pid);
+  const idleFds = openFds(h.pid);
+  await load.hold({ url: h.url, n, wamp: h.wamp, batch: 250 });
+  await h.waitHeld(n);
+  await new Promise((r) => setTimeout(r, 200));
+  const held = rssKiB(h.pid);
+  const cpuMeter = new ReleaseCpu([h.pid, upstreamPid, load.child.pid]);
+  const overflows0 = listenOverflows();
+  const askedAt = await h.release();
+  const rel = await load.release(30_000, 3000);
+  const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
+  const startedAt = h.startedAt(askedAt);
+  return {
+    mode,
+    held: n,
+    rssKiBPerConn: (held - idle) / n,
+    releaseMs: (rel.lastAdmittedAtUs - startedAt) / 1000,
+    release99Ms: (rel.admitted99AtUs - startedAt) / 1000,
+    releaseFromFlipMs: (rel.lastAdmittedAtUs - askedAt) / 1000,
+    admitted: rel.admitted,
+    failed: rel.failed,
+    stillWaiting: n - rel.admitted - rel.failed,
+    gateIdleFds: idleFds,
+    gateFdLimit: fdLimit(h.pid),
+    releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
+    gateMainThreadMs,
+    listenOverflows: listenOverflows() - overflows0,
+  };
+}
+
+/** One hold and release through a fresh gate; `upstreamExtra`: more `upstream` config keys (ab-release.ts). */
 export async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { port: number; pid: number }, mode: HoldMode, n: number, upstreamExtra: Record<string, unknown> = {}): Promise<Omit<HeldSummary, 'reps'>> {
   const cp = await controlPlane();
   const gate = await startGate(ps, `realmgate-held-${mode}-${n}`, {
@@ -137,37 +184,14 @@ export async function holdOnce(ps: ProcessSet, load: LoadDriver, upstream: { por
   });
   try {
     await waitForStatus(gate.adminUrl, (s) => s.sources.every((x) => x.lastSuccess !== null), 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    const idle = rssKiB(gate.child.pid);
-    const idleFds = openFds(gate.child.pid);
-    const url = mode === 'upgrade' ? `${gate.url}/ws?realm=held` : `${gate.url}/ws`;
-    await load.hold({ url, n, wamp: mode === 'peek', batch: 250 });
-    await waitForStatus(gate.adminUrl, (s) => s.queues.total >= n, 60_000, 100);
-    await new Promise((r) => setTimeout(r, 200));
-    const held = rssKiB(gate.child.pid);
-    const pids = [gate.child.pid, upstream.pid, load.child.pid];
-    const cpuMeter = new ReleaseCpu(pids);
-    const overflows0 = listenOverflows();
-    const flippedAt = cp.flip();
-    const rel = await load.release(30_000, 3000);
-    const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
-    const overflows = listenOverflows() - overflows0;
-    return {
-      mode,
-      held: n,
-      rssKiBPerConn: (held - idle) / n,
-      releaseMs: (rel.lastAdmittedAtUs - cp.firstReadyAt()) / 1000,
-      release99Ms: (rel.admitted99AtUs - cp.firstReadyAt()) / 1000,
-      releaseFromFlipMs: (rel.lastAdmittedAtUs - flippedAt) / 1000,
-      admitted: rel.admitted,
-      failed: rel.failed,
-      stillWaiting: n - rel.admitted - rel.failed,
-      gateIdleFds: idleFds,
-      gateFdLimit: fdLimit(gate.child.pid),
-      releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
-      gateMainThreadMs,
-      listenOverflows: overflows,
-    };
+    return await measureHold(mode, load, upstream.pid, {
+      pid: gate.child.pid,
+      url: mode === 'upgrade' ? `${gate.url}/ws?realm=held` : `${gate.url}/ws`,
+      wamp: mode === 'peek',
+      waitHeld: async (count) => { await waitForStatus(gate.adminUrl, (s) => s.queues.total >= count, 60_000, 100); },
+      release: async () => cp.flip(),
+      startedAt: () => cp.firstReadyAt(),
+    }, n);
   } finally {
     await load.closeHeld();
     await gate.child.stop();
@@ -185,40 +209,23 @@ export async function holdPipeOnce(ps: ProcessSet, load: LoadDriver, upstream: {
   const base = `127.0.0.1:${(JSON.parse(await child.waitForLine(/"port"/)) as { port: number }).port}`;
   const heldCount = async (): Promise<number> => Number(await (await fetch(`http://${base}/held`)).text());
   try {
-    await new Promise((r) => setTimeout(r, 300));
-    const idle = rssKiB(child.pid);
-    const idleFds = openFds(child.pid);
-    await load.hold({ url: `ws://${base}/ws?realm=held`, n, wamp: false, batch: 250 });
-    for (const until = Date.now() + 60_000; (await heldCount()) < n;) {
-      if (Date.now() > until) throw new Error(`node-http-pipe holds fewer than ${n} after 60 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    const held = rssKiB(child.pid);
-    const pids = [child.pid, upstream.pid, load.child.pid];
-    const cpuMeter = new ReleaseCpu(pids);
-    const overflows0 = listenOverflows();
-    const releasedAt = nowMicros();
-    await fetch(`http://${base}/release`);
-    const rel = await load.release(30_000, 3000);
-    const { cpu, gateMainThreadMs } = cpuMeter.until(rel.lastAdmittedAtUs);
-    const releaseMs = (rel.lastAdmittedAtUs - releasedAt) / 1000;
-    return {
-      mode: 'node-http-pipe',
-      held: n,
-      rssKiBPerConn: (held - idle) / n,
-      releaseMs,
-      release99Ms: (rel.admitted99AtUs - releasedAt) / 1000,
-      releaseFromFlipMs: releaseMs,
-      admitted: rel.admitted,
-      failed: rel.failed,
-      stillWaiting: n - rel.admitted - rel.failed,
-      gateIdleFds: idleFds,
-      gateFdLimit: fdLimit(child.pid),
-      releaseCpuMs: { gate: cpu[0]!, upstream: cpu[1]!, clients: cpu[2]! },
-      gateMainThreadMs,
-      listenOverflows: listenOverflows() - overflows0,
-    };
+    return await measureHold('node-http-pipe', load, upstream.pid, {
+      pid: child.pid,
+      url: `ws://${base}/ws?realm=held`,
+      wamp: false,
+      waitHeld: async (count) => {
+        for (const until = Date.now() + 60_000; (await heldCount()) < count;) {
+          if (Date.now() > until) throw new Error(`node-http-pipe holds fewer than ${count} after 60 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      release: async () => {
+        const askedAt = nowMicros();
+        await fetch(`http://${base}/release`);
+        return askedAt;
+      },
+      startedAt: (askedAt) => askedAt,
+    }, n);
   } finally {
     await load.closeHeld();
     await child.stop();
