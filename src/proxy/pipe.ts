@@ -240,6 +240,9 @@ const MAX_ADOPT_ATTEMPTS = 64;
 
 function noop(): void {}
 
+/** Queued behind a pending write, its callback says when that write is done. */
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Moves `old`'s kernel handle to a new net.Socket that reads into `buf`. The old wrapper
  * keeps its place in the HTTP server's connection count until it is destroyed with the tunnel.
@@ -254,13 +257,17 @@ function adopt(old: AdoptableSocket, buf: Buffer, pool: ReadBuffers): { socket: 
     allowHalfOpen: old.allowHalfOpen,
     onread: {
       buffer: buf,
-      // The hot path: one write of a view of the reused buffer. A write that did not reach the
-      // kernel at once still points into `buf`: stop reading (TCP backpressure to the sender)
-      // until it is done, so the buffer is never overwritten under it.
+      // The hot path: one write of a view of the reused buffer, without a callback: a write
+      // that completes at once then costs no process.nextTick (Writable schedules one per
+      // write that has a callback). A write that did not reach the kernel at once still points
+      // into `buf`: stop reading (TCP backpressure to the sender) until it is done, so the buffer
+      // is never overwritten under it; an empty write queued behind it calls back when it is.
       callback: (n: number): boolean => {
-        dst!.write(buf.subarray(0, n), written);
-        if (dst!.writableLength === 0) return true;
+        const d = dst!;
+        d.write(buf.subarray(0, n));
+        if (d.writableLength === 0) return true;
         waiting = true;
+        d.write(EMPTY, written);
         return false;
       },
     },
