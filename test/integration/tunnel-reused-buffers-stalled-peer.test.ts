@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { pipeBoth, ReadBuffers } from '../../src/proxy/pipe.js';
-
-const CHUNK = 64 * 1024;
-/** Every socket buffer on the loopback path plus the pipe's own read buffer, generously. */
-const MAX_ACCEPTED = 48 * 2 ** 20;
-const byteAt = (i: number): number => (i * 7 + (i >>> 13)) & 0xff;
-
-function patterned(offset: number, n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = byteAt(offset + i);
-  return b;
-}
+import { fillUntilStalled, MAX_ACCEPTED, readPatternToEnd } from '../support/patterned-flood.js';
 
 async function listen(onConnection: (s: net.Socket) => void): Promise<net.Server> {
   const server = net.createServer({ allowHalfOpen: true }, onConnection);
@@ -62,36 +52,11 @@ test('a tunnel on reused read buffers stops reading while its peer does not read
   far.pause();
 
   // The far end stops reading: the pipe must stop taking the client's bytes.
-  let sent = 0;
-  const accepted = await new Promise<number>((resolve) => {
-    const more = (): void => {
-      while (sent < 4 * MAX_ACCEPTED) {
-        const ok = sock.write(patterned(sent, CHUNK));
-        sent += CHUNK;
-        if (!ok) {
-          const timer = setTimeout(() => { sock.off('drain', onDrain); resolve(sent - sock.writableLength); }, 1000);
-          const onDrain = (): void => { clearTimeout(timer); more(); };
-          sock.once('drain', onDrain);
-          return;
-        }
-      }
-      resolve(sent);
-    };
-    more();
-  });
+  const { sent, accepted } = await fillUntilStalled(sock, 4 * MAX_ACCEPTED, 1000);
   assert.ok(accepted < MAX_ACCEPTED, `the stalled tunnel took ${accepted} bytes (bound ${MAX_ACCEPTED})`);
 
   // The far end reads again: everything arrives, in order, unchanged, and the pipe passes the FIN.
   sock.end();
-  let got = 0;
-  let bad = -1;
-  far.on('data', (c: Buffer) => {
-    for (let i = 0; i < c.length && bad < 0; i++) if (c[i] !== byteAt(got + i)) bad = got + i;
-    got += c.length;
-  });
-  far.resume();
-  await once(far, 'end');
-  assert.equal(bad, -1, `byte ${bad} changed in the tunnel`);
-  assert.equal(got, sent);
+  assert.equal(await readPatternToEnd(far), sent);
   assert.equal(closedBy, undefined, 'a half-close does not close the tunnel');
 });
