@@ -13,7 +13,7 @@ import { badRequest, REFUSALS, type RefusalReason, writeRefusal } from './reject
 import { countHelloRetry, type HelloRetryKind, nextHelloRetry, RETRY_GIVE_UP } from './retry-delay.js';
 import { type BudgetCharge, requestHeadBytes } from './budget.js';
 import type { HelloHandler } from './upgrade-gate.js';
-import { startTunnel } from './tunnel.js';
+import { learnClientAddress, startTunnel } from './tunnel.js';
 import { type Cancel, cancel } from './read-upstream.js';
 import { openUpstreamWebSocket, readFirstFrame, WebSocketKeys } from './upstream-handshake.js';
 import type { UpgradeRequest } from './upgrade-request.js';
@@ -188,6 +188,7 @@ class PeekSession implements PendingClient {
       if (d.admitted) void this.#connect(d);
       else this.#refuse(d.reason, d);
     }, opts);
+    if (this.#held) learnClientAddress(this.#req);
   }
 
   /** The client left (or broke the protocol) at any stage: undo whatever was pending. */

@@ -93,6 +93,16 @@ function openSocket(up: Upstream, slots: ConnectSlots | undefined): Promise<net.
 }
 
 /**
+ * Reads the client's address while it is held, so that its X-Forwarded-For is not a system call
+ * inside the release: node:net caches the answer of the first `remoteAddress` read (getpeername),
+ * and a release builds every held client's request head in one burst. Measured in a 9,900-client
+ * release profile: getpeername ~6 % of the gate's main thread.
+ */
+export function learnClientAddress(req: UpgradeRequest): void {
+  void req.socket.remoteAddress;
+}
+
+/**
  * Rebuilds the client's upgrade request head for the upstream, adding
  * X-Forwarded-*. `set` replaces headers (lower-case names), `omit` drops them.
  *

@@ -10,7 +10,7 @@ import { badRequest, type RefusalReason, writeRaw, writeRefusal } from './reject
 import { requestHeadBytes } from './budget.js';
 import { createRealmResolver } from './resolve-realm.js';
 import { type Cancel, cancel, readUpstream } from './read-upstream.js';
-import { connectUpstream, startTunnel, upgradeRequestHead } from './tunnel.js';
+import { connectUpstream, learnClientAddress, startTunnel, upgradeRequestHead } from './tunnel.js';
 import { relayAnswerAndClose, responseHeadReader, type ResponseHead } from './upstream-response.js';
 import type { UpgradeRequest } from './upgrade-request.js';
 
@@ -177,6 +177,7 @@ export function createUpgradeGate(ctx: GateContext, helloHandler?: HelloHandler)
       refuse(socket, realm, d.reason, d);
     }, opts);
     if (held) {
+      learnClientAddress(c.req);
       watch.onGone(() => {
         held.cancel();
         ctx.metrics.connection(realmLabel(ctx, realm), 'client_gone', { socket });
