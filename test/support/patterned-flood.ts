@@ -1,13 +1,13 @@
 import type net from 'node:net';
 
 /** Chunk size of the flood. */
-export const CHUNK = 64 * 1024;
+const CHUNK = 64 * 1024;
 /** What a sender may push into a stalled tunnel: every socket buffer on the loopback path plus the tunnel's own read buffer, generously. */
 export const MAX_ACCEPTED = 48 * 2 ** 20;
 /** The byte at stream offset i: any reordering, loss or overwrite inside a tunnel shows. */
-export const byteAt = (i: number): number => (i * 7 + (i >>> 13)) & 0xff;
+const byteAt = (i: number): number => (i * 7 + (i >>> 13)) & 0xff;
 
-export function patterned(offset: number, n: number): Buffer {
+function patterned(offset: number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
   for (let i = 0; i < n; i++) b[i] = byteAt(offset + i);
   return b;
